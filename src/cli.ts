@@ -1,2 +1,180 @@
 #!/usr/bin/env node
-console.log('portcullis');
+// Entry point: parse argv, load configuration, start what was asked.
+import fs from 'node:fs';
+import { ConfigError, configKeys, loadConfig, KONG_VERSION, type Config } from './config/index.js';
+import { Gateway, PORTCULLIS_VERSION } from './gateway.js';
+import { DeclarativeError, exportYaml, flattenDeclarative, parseDeclarativeText } from './store/declarative.js';
+import { silentLogger } from './observability/logger.js';
+
+const HELP = `Usage: portcullis <command> [options]
+
+Commands:
+  start                     start the gateway (proxy and admin API)
+  version                   print the version
+  config validate FILE      check a declarative configuration file
+  config export [FILE]      print (or write) the current configuration as kong.yml
+  help                      show this help
+
+Options (any setting can be given as --<name> VALUE, e.g. --proxy-listen 0.0.0.0:8000):
+  -c, --conf FILE           configuration file (JSON, or kong.conf "key = value" lines)
+  -p, --prefix DIR          data folder (KONG_PREFIX)
+  --v, --vv                 verbose (info) / debug logging
+  -h, --help                show this help
+
+Settings come from defaults < config file < KONG_* / PORTCULLIS_* environment < flags.
+`;
+
+export class UsageError extends Error {}
+
+interface Parsed {
+  command: string[];
+  overrides: Record<string, unknown>;
+  conf: string | null;
+  help: boolean;
+}
+
+export function parseArgv(argv: string[]): Parsed {
+  const keys = new Set(configKeys());
+  const out: Parsed = { command: [], overrides: {}, conf: null, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '-h' || a === '--help') {
+      out.help = true;
+      continue;
+    }
+    if (a === '--v') {
+      out.overrides.log_level = 'info';
+      continue;
+    }
+    if (a === '--vv') {
+      out.overrides.log_level = 'debug';
+      continue;
+    }
+    if (a.startsWith('-')) {
+      let name: string;
+      let value: string | undefined;
+      const eq = a.indexOf('=');
+      if (eq > 0) {
+        name = a.slice(0, eq);
+        value = a.slice(eq + 1);
+      } else name = a;
+      const key = name === '-c' || name === '--conf' ? 'conf' : name === '-p' ? 'prefix' : name.replace(/^--?/, '').replace(/-/g, '_');
+      if (key !== 'conf' && !keys.has(key)) throw new UsageError(`unknown option '${name}' (see 'portcullis --help')`);
+      if (value === undefined) {
+        value = argv[++i];
+        if (value === undefined) throw new UsageError(`option '${name}' needs a value`);
+      }
+      if (key === 'conf') out.conf = value;
+      else out.overrides[key] = value;
+      continue;
+    }
+    out.command.push(a);
+  }
+  return out;
+}
+
+function load(p: Parsed): Config {
+  return loadConfig({ overrides: p.overrides, file: p.conf });
+}
+
+async function start(p: Parsed): Promise<void> {
+  const config = load(p);
+  const gateway = new Gateway(config);
+  await gateway.start();
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    gateway.logger.info({ signal }, 'stopping');
+    const timer = setTimeout(() => process.exit(1), 30_000);
+    timer.unref();
+    await gateway.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+async function configCommand(p: Parsed): Promise<void> {
+  const [, sub, file] = p.command;
+  if (sub === 'validate' || sub === 'parse') {
+    if (!file) throw new UsageError(`usage: portcullis config ${sub} FILE`);
+    const text = fs.readFileSync(file, 'utf8');
+    const config = loadConfig({ overrides: { ...p.overrides, database: 'off' }, file: p.conf });
+    const gw = new Gateway({ ...config, declarative_config: null, declarative_config_string: null, prefix: fs.mkdtempSync('/tmp/portcullis-validate-') }, { logger: silentLogger() });
+    const store = await gw.openStore();
+    try {
+      flattenDeclarative(store, parseDeclarativeText(text), { flattenErrors: true });
+      process.stdout.write(`parse successful\n`);
+    } catch (err) {
+      if (err instanceof DeclarativeError) {
+        const flat = (err.toJSON().flattened_errors ?? []) as Array<{ entity_type: string; entity_name?: string; errors: Array<{ field?: string; message: string }> }>;
+        process.stderr.write(`Error: ${file} is invalid\n`);
+        if (flat.length) {
+          for (const item of flat) {
+            for (const e of item.errors) {
+              process.stderr.write(`  ${item.entity_type}${item.entity_name ? ` '${item.entity_name}'` : ''}: ${e.field ? e.field + ': ' : ''}${e.message}\n`);
+            }
+          }
+        } else process.stderr.write(`  ${err.message}\n`);
+        process.exitCode = 1;
+      } else throw err;
+    } finally {
+      await gw.stop();
+    }
+    return;
+  }
+  if (sub === 'export' || sub === 'db_export') {
+    const config = load(p);
+    const gw = new Gateway(config, { logger: silentLogger() });
+    const store = await gw.openStore();
+    const yaml = exportYaml(store);
+    await gw.stop();
+    if (file) fs.writeFileSync(file, yaml);
+    else process.stdout.write(yaml);
+    return;
+  }
+  throw new UsageError(`unknown config command '${sub ?? ''}' (expected validate or export)`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let p: Parsed;
+  try {
+    p = parseArgv(argv);
+  } catch (err) {
+    process.stderr.write(`Error: ${(err as Error).message}\n`);
+    return 1;
+  }
+  const cmd = p.command[0];
+  if (p.help || cmd === 'help' || cmd === undefined) {
+    process.stdout.write(HELP);
+    return cmd === undefined && !p.help ? 1 : 0;
+  }
+  try {
+    switch (cmd) {
+      case 'start':
+        await start(p);
+        return -1; // keep running
+      case 'version':
+        process.stdout.write(`Portcullis ${PORTCULLIS_VERSION} (Kong ${KONG_VERSION} compatible)\n`);
+        return 0;
+      case 'config':
+        await configCommand(p);
+        return (process.exitCode as number | undefined) ?? 0;
+      default:
+        process.stderr.write(`Error: unknown command '${cmd}' (see 'portcullis --help')\n`);
+        return 1;
+    }
+  } catch (err) {
+    const msg = err instanceof ConfigError || err instanceof UsageError ? err.message : (err as Error).message;
+    process.stderr.write(`Error: ${msg}\n`);
+    return 1;
+  }
+}
+
+const invokedDirectly = process.argv[1] && /cli\.(js|ts)$/.test(fs.realpathSync(process.argv[1]));
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then((code) => {
+    if (code >= 0) process.exit(code);
+  });
+}

@@ -92,4 +92,10 @@ export interface AnalysisResult {
   elapsedUs: number;
   /** True when the time budget cut analysis short. */
   overlimit: boolean;
+  /** Part of the request was not inspected (body over maxBodyBytes, a bomb, or a value/size cap). */
+  truncated?: boolean;
+  /** Values and names handed to detectors. */
+  valuesExamined?: number;
+  /** Internal parser error that ended analysis early (hits found before it are kept). */
+  error?: string;
 }

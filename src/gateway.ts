@@ -1,0 +1,169 @@
+// A Gateway owns its store, registries and servers, so tests can run several in one process.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config/index.js';
+import { createLogger, type AppLogger } from './observability/logger.js';
+import { EntityStore } from './store/dao.js';
+import { EmbeddedBackend } from './store/embedded/index.js';
+import { DeclarativeError, flattenDeclarative, flattenedEntityMap, parseDeclarativeText } from './store/declarative.js';
+import { PluginRegistry, BUNDLED, type PluginDefinition } from './plugins/registry.js';
+import { AdminServer, type ServerStats } from './admin/server.js';
+import { registerAllCrud } from './admin/crud.js';
+import { registerInfo } from './admin/info.js';
+import { registerConfig } from './admin/config.js';
+
+export const PORTCULLIS_VERSION = '0.1.0';
+
+export interface GatewayOptions {
+  logger?: AppLogger;
+  /** Plugin definitions besides the bundled ones (custom plugins, tests). */
+  extraPlugins?: PluginDefinition[];
+}
+
+export interface Addresses {
+  admin: AddressInfo[];
+  proxy: AddressInfo[];
+}
+
+export class Gateway {
+  readonly config: Config;
+  readonly logger: AppLogger;
+  readonly plugins: PluginRegistry;
+  readonly nodeId: string;
+  store!: EntityStore;
+  private admins: AdminServer[] = [];
+  readonly addresses: Addresses = { admin: [], proxy: [] };
+  private stats: ServerStats = {
+    connections_accepted: 0,
+    connections_active: 0,
+    connections_handled: 0,
+    connections_reading: 0,
+    connections_writing: 0,
+    connections_waiting: 0,
+    total_requests: 0,
+  };
+
+  constructor(config: Config, opts: GatewayOptions = {}) {
+    this.config = config;
+    this.logger = opts.logger ?? createLogger({ level: config.log_level, format: config.log_format });
+    const defs = [...BUNDLED, ...(opts.extraPlugins ?? [])];
+    this.plugins = new PluginRegistry(defs, config.plugins);
+    this.nodeId = loadNodeId(config.prefix);
+  }
+
+  /** Open the store (and load declarative config in DB-less mode). */
+  async openStore(): Promise<EntityStore> {
+    const cfg = this.config;
+    if (cfg.database === 'postgres') {
+      this.logger.warn('PostgreSQL store not available in this build; using the embedded store under the prefix');
+    }
+    const dbless = cfg.database === 'off';
+    const backend = new EmbeddedBackend(EmbeddedBackend.dirFor(cfg.prefix, dbless ? 'dbless' : 'store'), { fsync: cfg.journal_fsync });
+    const state = backend.load();
+    if (state.dropped) this.logger.warn({ dropped: state.dropped }, 'store journal had a torn or corrupt tail; dropped it');
+    const store = new EntityStore(backend, { readOnly: dbless, kind: cfg.database, plugins: this.plugins });
+    store.loadRaw(state.tables);
+    this.store = store;
+    if (dbless) {
+      const text = cfg.declarative_config
+        ? readDeclarativeFile(cfg.declarative_config)
+        : cfg.declarative_config_string;
+      if (text) {
+        try {
+          const doc = parseDeclarativeText(text);
+          const r = flattenDeclarative(store, doc, { hash: md5(text) });
+          await store.replaceAll(r.tables, r.hash);
+        } catch (err) {
+          const where = cfg.declarative_config ? `file ${cfg.declarative_config}` : 'string';
+          const detail = err instanceof DeclarativeError ? err.message : (err as Error).message;
+          throw new Error(`error parsing declarative config ${where}:\n${detail}`);
+        }
+      }
+    }
+    for (const missing of this.plugins.missing()) this.logger.warn({ plugin: missing }, `plugin '${missing}' is enabled but not installed`);
+    return store;
+  }
+
+  async start(): Promise<void> {
+    const started = Date.now();
+    if (!this.store) await this.openStore();
+    for (const name of this.config.ignoredEnv) this.logger.debug({ setting: name }, 'setting accepted and ignored');
+    for (const l of this.config.admin_listen) {
+      if (l.ssl) {
+        this.logger.warn({ listen: `${l.host}:${l.port}` }, 'TLS admin listeners are not supported; skipped');
+        continue;
+      }
+      const admin = new AdminServer(
+        {
+          store: this.store,
+          config: this.config,
+          plugins: this.plugins,
+          nodeId: this.nodeId,
+          hostname: os.hostname(),
+          logger: this.logger,
+          version: PORTCULLIS_VERSION,
+          serverStats: () => this.stats,
+          loadDeclarative: (doc, raw, opts) => this.loadDeclarative(doc, raw, opts),
+        },
+        [registerInfo, registerConfig, registerAllCrud],
+      );
+      const addr = await admin.listen(l.port, l.host);
+      if (!isLoopback(l.host)) this.logger.warn({ listen: `${l.host}:${l.port}` }, 'admin API listening on a non-loopback address');
+      this.admins.push(admin);
+      this.addresses.admin.push(addr);
+    }
+    this.logger.info({ ms: Date.now() - started, admin: this.addresses.admin.map((a) => `${a.address}:${a.port}`) }, 'gateway started');
+  }
+
+  async loadDeclarative(doc: unknown, raw: string | null, opts: { flattenErrors: boolean }): Promise<Record<string, unknown>> {
+    const r = flattenDeclarative(this.store, doc, { flattenErrors: opts.flattenErrors, hash: raw ? md5(raw) : undefined });
+    await this.store.replaceAll(r.tables, r.hash);
+    return flattenedEntityMap(r.tables);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.admins.map((a) => a.close()));
+    this.admins = [];
+    if (this.store) await this.store.close();
+    this.logger.info('gateway stopped');
+    await new Promise<void>((resolve) => this.logger.flush(() => resolve()));
+  }
+}
+
+function md5(text: string): string {
+  return crypto.createHash('md5').update(text).digest('hex');
+}
+
+function readDeclarativeFile(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`error parsing declarative config file ${file}: ${(err as Error).message}`);
+  }
+}
+
+function isLoopback(host: string): boolean {
+  return host === '127.0.0.1' || host === '::1' || host === 'localhost' || host.startsWith('127.');
+}
+
+/** A stable node id per prefix, as Kong keeps kong.id in its prefix. */
+function loadNodeId(prefix: string): string {
+  const file = path.resolve(prefix, 'node.id');
+  try {
+    const id = fs.readFileSync(file, 'utf8').trim();
+    if (/^[0-9a-f-]{36}$/.test(id)) return id;
+  } catch {
+    /* first start */
+  }
+  const id = crypto.randomUUID();
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, id + '\n');
+  } catch {
+    /* read-only prefix: the id lives for this process */
+  }
+  return id;
+}

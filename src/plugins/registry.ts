@@ -1,0 +1,48 @@
+// name -> { schema, handler, priority }: the only list of bundled plugins.
+import type { PluginSchemaDef, PluginSchemaProvider } from '../store/schema/index.js';
+import type { PluginDefinition } from './types.js';
+
+export type { PluginDefinition };
+
+/** Bundled plugins. Adding a plugin is adding its folder and one line here. */
+export const BUNDLED: PluginDefinition[] = [];
+
+export class PluginRegistry implements PluginSchemaProvider {
+  private readonly available = new Map<string, PluginDefinition>();
+  private readonly enabled = new Set<string>();
+
+  /** `enabledNames` follows KONG_PLUGINS: 'bundled', explicit names, or 'off'. */
+  constructor(definitions: PluginDefinition[], enabledNames: string[] = ['bundled'], bundled: string[] = BUNDLED.map((d) => d.name)) {
+    for (const d of definitions) this.available.set(d.name, d);
+    for (const n of enabledNames) {
+      if (n === 'off') continue;
+      if (n === 'bundled') for (const b of bundled) this.enabled.add(b);
+      else this.enabled.add(n);
+    }
+  }
+
+  get(name: string): PluginSchemaDef | undefined {
+    return this.available.get(name)?.schema;
+  }
+
+  definition(name: string): PluginDefinition | undefined {
+    return this.enabled.has(name) ? this.available.get(name) : undefined;
+  }
+
+  isEnabled(name: string): boolean {
+    return this.enabled.has(name) && this.available.has(name);
+  }
+
+  /** Names requested in KONG_PLUGINS that no plugin provides. */
+  missing(): string[] {
+    return [...this.enabled].filter((n) => !this.available.has(n));
+  }
+
+  enabledNames(): string[] {
+    return [...this.enabled].filter((n) => this.available.has(n)).sort();
+  }
+
+  enabledDefinitions(): PluginDefinition[] {
+    return this.enabledNames().map((n) => this.available.get(n)!);
+  }
+}
