@@ -14,6 +14,9 @@ import { AdminServer, type ServerStats } from './admin/server.js';
 import { registerAllCrud } from './admin/crud.js';
 import { registerInfo } from './admin/info.js';
 import { registerConfig } from './admin/config.js';
+import { ProxyCore } from './proxy/core.js';
+import { ProxyServer } from './proxy/server.js';
+import { proxySettings } from './proxy/settings.js';
 
 export const PORTCULLIS_VERSION = '0.1.0';
 
@@ -35,6 +38,9 @@ export class Gateway {
   readonly nodeId: string;
   store!: EntityStore;
   private admins: AdminServer[] = [];
+  proxyCore!: ProxyCore;
+  private proxy: ProxyServer | null = null;
+  private rebuildScheduled = false;
   readonly addresses: Addresses = { admin: [], proxy: [] };
   private stats: ServerStats = {
     connections_accepted: 0,
@@ -91,6 +97,7 @@ export class Gateway {
     const started = Date.now();
     if (!this.store) await this.openStore();
     for (const name of this.config.ignoredEnv) this.logger.debug({ setting: name }, 'setting accepted and ignored');
+    await this.startProxy();
     for (const l of this.config.admin_listen) {
       if (l.ssl) {
         this.logger.warn({ listen: `${l.host}:${l.port}` }, 'TLS admin listeners are not supported; skipped');
@@ -107,6 +114,8 @@ export class Gateway {
           version: PORTCULLIS_VERSION,
           serverStats: () => this.stats,
           loadDeclarative: (doc, raw, opts) => this.loadDeclarative(doc, raw, opts),
+          upstreamHealth: (id) => this.upstreamHealth(id),
+          setTargetHealth: (u, t, _addr, healthy) => this.setTargetHealth(u, t, healthy),
         },
         [registerInfo, registerConfig, registerAllCrud],
       );
@@ -115,7 +124,61 @@ export class Gateway {
       this.admins.push(admin);
       this.addresses.admin.push(addr);
     }
-    this.logger.info({ ms: Date.now() - started, admin: this.addresses.admin.map((a) => `${a.address}:${a.port}`) }, 'gateway started');
+    this.logger.info(
+      { ms: Date.now() - started, proxy: this.addresses.proxy.map((a) => `${a.address}:${a.port}`), admin: this.addresses.admin.map((a) => `${a.address}:${a.port}`) },
+      'gateway started',
+    );
+  }
+
+  private async startProxy(): Promise<void> {
+    const cfg = this.config;
+    this.proxyCore = new ProxyCore(proxySettings(cfg), this.logger, this.stats, {
+      size: cfg.upstream_keepalive_pool_size,
+      maxRequests: cfg.upstream_keepalive_max_requests,
+      idleTimeoutS: cfg.upstream_keepalive_idle_timeout,
+    });
+    this.rebuild();
+    // coalesce bursts of admin writes into one rebuild per tick
+    this.store.on('changes', () => this.scheduleRebuild());
+    if (!cfg.proxy_listen.length) return;
+    const defaultTls = cfg.ssl_cert && cfg.ssl_cert_key ? { cert: fs.readFileSync(cfg.ssl_cert, 'utf8'), key: fs.readFileSync(cfg.ssl_cert_key, 'utf8') } : null;
+    this.proxy = new ProxyServer(this.proxyCore, defaultTls);
+    this.proxy.loadCertificates(this.store);
+    this.addresses.proxy.push(...(await this.proxy.listen(cfg.proxy_listen)));
+  }
+
+  private scheduleRebuild(): void {
+    if (this.rebuildScheduled) return;
+    this.rebuildScheduled = true;
+    queueMicrotask(() => {
+      this.rebuildScheduled = false;
+      this.rebuild();
+    });
+  }
+
+  /** Router, balancers and certificates from the current store contents, swapped in at once. */
+  rebuild(): void {
+    this.proxyCore.rebuild(this.store);
+    this.proxy?.loadCertificates(this.store);
+  }
+
+  upstreamHealth(upstreamId: string): { data: unknown[] } | null {
+    const b = this.proxyCore?.balancerFor(upstreamId);
+    const targets = this.store.list('targets').filter((t) => t.upstream.id === upstreamId);
+    return {
+      data: targets.map((t) => {
+        const health = t.weight === 0 ? 'HEALTHCHECKS_OFF' : (b?.healthOf(t.target) ?? 'HEALTHCHECKS_OFF');
+        const [host, port] = [t.target.slice(0, t.target.lastIndexOf(':')), Number(t.target.slice(t.target.lastIndexOf(':') + 1))];
+        return { ...t, health, data: { addresses: [{ ip: host, port, health, weight: t.weight }] } };
+      }),
+    };
+  }
+
+  setTargetHealth(upstreamId: string, targetId: string, healthy: boolean): boolean {
+    const t = this.store.get('targets', targetId);
+    if (!t) return false;
+    this.proxyCore.health.set(upstreamId, t.target, healthy);
+    return true;
   }
 
   async loadDeclarative(doc: unknown, raw: string | null, opts: { flattenErrors: boolean }): Promise<Record<string, unknown>> {
@@ -124,7 +187,9 @@ export class Gateway {
     return flattenedEntityMap(r.tables);
   }
 
-  async stop(): Promise<void> {
+  async stop(graceMs = 0): Promise<void> {
+    if (this.proxy) await this.proxy.close(graceMs);
+    this.proxy = null;
     await Promise.all(this.admins.map((a) => a.close()));
     this.admins = [];
     if (this.store) await this.store.close();

@@ -1,6 +1,7 @@
 // The admin API server (node:http: speed does not matter here, correctness does).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ServerStats } from '../observability/stats.js';
 import type { AppLogger } from '../observability/logger.js';
 import type { Config } from '../config/index.js';
 import { KONG_VERSION } from '../config/index.js';
@@ -9,6 +10,7 @@ import { DaoError } from '../store/errors.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import { HttpError, methodNotAllowed, notFoundError, parseQuery, readBody, type AdminRequest, type AdminResponse } from './http.js';
 
+export type { ServerStats };
 export type Handler = (req: AdminRequest) => Promise<AdminResponse> | AdminResponse;
 
 export interface RouteDef {
@@ -16,16 +18,6 @@ export interface RouteDef {
   methods: Partial<Record<string, Handler>>;
   /** Extra accepted body types (e.g. yaml for /config). */
   bodyTypes?: string[];
-}
-
-export interface ServerStats {
-  connections_accepted: number;
-  connections_active: number;
-  connections_handled: number;
-  connections_reading: number;
-  connections_writing: number;
-  connections_waiting: number;
-  total_requests: number;
 }
 
 /** What the admin API needs from the gateway that owns it. */

@@ -1,0 +1,205 @@
+// What every client connection shares: the router and balancers (rebuilt atomically on store
+// changes), upstream pools, DNS cache, plugin phases, settings, stats and the timer sweep.
+import type { ServerStats } from '../observability/stats.js';
+import type { AppLogger } from '../observability/logger.js';
+import type { EntityStore } from '../store/dao.js';
+import type { Route, Service, Target, Upstream } from '../store/types.js';
+import { buildRouter, type Router } from '../router/index.js';
+import type { RequestContext } from '../pdk/context.js';
+import { HealthRegistry, Resolver, UpstreamBalancer, type Peer } from './balancer.js';
+import type { ClientConnection } from './connection.js';
+import type { PhaseRunner } from './phases.js';
+import type { ProxySettings } from './settings.js';
+import { UpstreamPool } from './upstream-pool.js';
+
+export class ProxyCore {
+  router: Router;
+  private balancers = new Map<string, UpstreamBalancer>();
+  readonly health = new HealthRegistry();
+  readonly pool: UpstreamPool;
+  readonly resolver = new Resolver();
+  phases: PhaseRunner | null = null;
+  readonly connections = new Set<ClientConnection>();
+  private sweepTimer: NodeJS.Timeout | null = null;
+  /** Called for every finished request (metrics, access log). */
+  onRequestDone: ((ctx: RequestContext) => void) | null = null;
+
+  constructor(
+    readonly settings: ProxySettings,
+    readonly logger: AppLogger,
+    readonly stats: ServerStats,
+    pool: { size: number; maxRequests: number; idleTimeoutS: number },
+  ) {
+    this.pool = new UpstreamPool({ maxIdlePerKey: pool.size, maxRequests: pool.maxRequests, idleTimeoutMs: pool.idleTimeoutS * 1000 });
+    this.router = buildRouter([], []);
+  }
+
+  /** Rebuild router and balancers from the store; swaps references so requests never see half a table. */
+  rebuild(store: EntityStore): void {
+    const services = store.list('services') as unknown as Service[];
+    const routes = store.list('routes') as unknown as Route[];
+    const router = buildRouter(routes, services);
+    for (const e of router.errors) this.logger.warn({ route: e.route.id, error: e.message }, 'route left out of the router');
+    const byUpstream = new Map<string, Target[]>();
+    for (const t of store.list('targets') as unknown as Target[]) {
+      const list = byUpstream.get(t.upstream.id) ?? [];
+      list.push(t);
+      byUpstream.set(t.upstream.id, list);
+    }
+    const balancers = new Map<string, UpstreamBalancer>();
+    const keep = new Set<string>();
+    for (const u of store.list('upstreams') as unknown as Upstream[]) {
+      const targets = dedupeTargets(byUpstream.get(u.id) ?? []);
+      for (const t of targets) keep.add(u.id + '|' + t.target);
+      balancers.set(u.name, new UpstreamBalancer(u, targets, this.health, (key) => this.pool.active.get(key) ?? 0));
+    }
+    this.health.prune(keep);
+    this.router = router;
+    this.balancers = balancers;
+  }
+
+  balancerFor(upstreamId: string): UpstreamBalancer | undefined {
+    for (const b of this.balancers.values()) if (b.upstream.id === upstreamId) return b;
+    return undefined;
+  }
+
+  isBalanced(ctx: RequestContext): boolean {
+    return this.balancers.has(ctx.service!.host);
+  }
+
+  pickPeer(ctx: RequestContext, tried: Set<string> | null): Peer | null {
+    const svc = ctx.service!;
+    const b = this.balancers.get(svc.host);
+    if (!b) return { host: svc.host, port: svc.port, target: `${svc.host}:${svc.port}`, targetId: null, upstreamId: null };
+    const peer = b.pick(hashValue(b.upstream, ctx), tried ?? undefined);
+    return peer;
+  }
+
+  reportHealth(peer: Peer, kind: 'timeout' | 'tcp_failure'): void {
+    if (!peer.upstreamId) return;
+    this.balancerFor(peer.upstreamId)?.report(peer.target, kind);
+  }
+
+  reportStatus(peer: Peer | null, status: number): void {
+    if (!peer?.upstreamId) return;
+    this.balancerFor(peer.upstreamId)?.report(peer.target, 'success', status);
+  }
+
+  poolKey(address: string, port: number, secure: boolean, sni?: string): string {
+    return UpstreamPool.keyOf(address, port, secure, sni);
+  }
+
+  /** Host header for the upstream request (Kong §4.4). */
+  hostHeaderFor(ctx: RequestContext): string {
+    if (ctx.upstreamHostOverride) return ctx.upstreamHostOverride;
+    const svc = ctx.service!;
+    if (ctx.route?.preserve_host) {
+      const h = ctx.headers.get('host');
+      if (h) return h;
+    }
+    const secure = svc.protocol === 'https' || svc.protocol === 'grpcs';
+    const b = this.balancers.get(svc.host);
+    if (b) {
+      if (b.upstream.host_header) return b.upstream.host_header;
+      const t = ctx.upstreamTarget ?? svc.host;
+      const i = t.lastIndexOf(':');
+      const host = t.slice(0, i);
+      const port = Number(t.slice(i + 1));
+      return isDefaultPort(port, secure) ? host : t;
+    }
+    return isDefaultPort(svc.port, secure) ? svc.host : `${svc.host}:${svc.port}`;
+  }
+
+  track(c: ClientConnection): void {
+    this.connections.add(c);
+    this.stats.connections_accepted++;
+    this.stats.connections_handled++;
+    this.stats.connections_active = this.connections.size;
+    if (!this.sweepTimer) {
+      this.sweepTimer = setInterval(() => this.sweep(), 100);
+      this.sweepTimer.unref();
+    }
+  }
+
+  forget(c: ClientConnection): void {
+    this.connections.delete(c);
+    this.stats.connections_active = this.connections.size;
+  }
+
+  /** One coarse timer for every connection's deadline, instead of a timer per socket. */
+  private sweep(): void {
+    const now = Date.now();
+    for (const c of this.connections) if (c.deadline !== 0 && c.deadline <= now) c.expire();
+    if (this.connections.size === 0 && this.sweepTimer) {
+      clearInterval(this.sweepTimer);
+      this.sweepTimer = null;
+    }
+  }
+
+  logRequest(ctx: RequestContext): void {
+    if (this.phases?.active) {
+      try {
+        this.phases.log(ctx);
+      } catch (err) {
+        this.logger.error({ err, request_id: ctx.requestId }, 'log phase failed');
+      }
+    }
+    this.onRequestDone?.(ctx);
+  }
+
+  close(): void {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.sweepTimer = null;
+    for (const c of this.connections) c.close();
+    this.pool.close();
+  }
+}
+
+function isDefaultPort(port: number, secure: boolean): boolean {
+  return secure ? port === 443 : port === 80;
+}
+
+function dedupeTargets(targets: Target[]): Target[] {
+  // the newest entry for an address wins (older Kong kept history rows)
+  const m = new Map<string, Target>();
+  for (const t of targets.sort((a, b) => a.created_at - b.created_at)) m.set(t.target, t);
+  return [...m.values()];
+}
+
+/** Value for consistent hashing, with Kong's fallback when the primary is absent. */
+function hashValue(u: Upstream, ctx: RequestContext): string | null {
+  if (u.algorithm !== 'consistent-hashing') return null;
+  return hashOn(u.hash_on, u.hash_on_header, u.hash_on_query_arg, u.hash_on_uri_capture, u, ctx) ?? hashOn(u.hash_fallback, u.hash_fallback_header, u.hash_fallback_query_arg, u.hash_fallback_uri_capture, u, ctx);
+}
+
+function hashOn(kind: string, header: string | null, queryArg: string | null, capture: string | null, u: Upstream, ctx: RequestContext): string | null {
+  switch (kind) {
+    case 'consumer':
+      return ctx.consumer?.id ?? ctx.credential?.id ?? null;
+    case 'ip':
+      return ctx.clientIp;
+    case 'header':
+      return header ? (ctx.headers.getAll(header).join(',') || null) : null;
+    case 'cookie': {
+      const cookie = ctx.headers.get('cookie');
+      const name = u.hash_on_cookie;
+      if (!cookie || !name) return null;
+      for (const part of cookie.split(';')) {
+        const [k, ...v] = part.trim().split('=');
+        if (k === name) return v.join('=');
+      }
+      return null;
+    }
+    case 'path':
+      return ctx.match?.normalizedPath ?? ctx.path;
+    case 'query_arg':
+      return queryArg ? new URLSearchParams(ctx.query).getAll(queryArg).join(',') || null : null;
+    case 'uri_capture': {
+      if (!capture || !ctx.match?.uriCaptures) return null;
+      const c = ctx.match.uriCaptures;
+      return c.named[capture] ?? (/^\d+$/.test(capture) ? c.unnamed[Number(capture)] ?? null : null);
+    }
+    default:
+      return null;
+  }
+}
