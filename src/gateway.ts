@@ -17,6 +17,9 @@ import { registerConfig } from './admin/config.js';
 import { ProxyCore } from './proxy/core.js';
 import { ProxyServer } from './proxy/server.js';
 import { proxySettings } from './proxy/settings.js';
+import { HandlerCache, Pipeline } from './plugins/pipeline.js';
+import type { PluginEnv, PdkStore } from './pdk/index.js';
+import { KONG_VERSION } from './config/index.js';
 
 export const PORTCULLIS_VERSION = '0.1.0';
 
@@ -41,6 +44,8 @@ export class Gateway {
   proxyCore!: ProxyCore;
   private proxy: ProxyServer | null = null;
   private rebuildScheduled = false;
+  private handlers: HandlerCache | null = null;
+  pluginEnv!: PluginEnv;
   readonly addresses: Addresses = { admin: [], proxy: [] };
   private stats: ServerStats = {
     connections_accepted: 0,
@@ -137,6 +142,8 @@ export class Gateway {
       maxRequests: cfg.upstream_keepalive_max_requests,
       idleTimeoutS: cfg.upstream_keepalive_idle_timeout,
     });
+    this.pluginEnv = { store: pdkStore(this.store), logger: this.logger, nodeId: this.nodeId, kongVersion: KONG_VERSION };
+    this.handlers = new HandlerCache(this.pluginEnv);
     this.rebuild();
     // coalesce bursts of admin writes into one rebuild per tick
     this.store.on('changes', () => this.scheduleRebuild());
@@ -159,6 +166,7 @@ export class Gateway {
   /** Router, balancers and certificates from the current store contents, swapped in at once. */
   rebuild(): void {
     this.proxyCore.rebuild(this.store);
+    this.proxyCore.phases = new Pipeline(this.store.list('plugins') as any, this.plugins, this.handlers!, this.pluginEnv);
     this.proxy?.loadCertificates(this.store);
   }
 
@@ -192,10 +200,24 @@ export class Gateway {
     this.proxy = null;
     await Promise.all(this.admins.map((a) => a.close()));
     this.admins = [];
+    await this.handlers?.close();
     if (this.store) await this.store.close();
     this.logger.info('gateway stopped');
     await new Promise<void>((resolve) => this.logger.flush(() => resolve()));
   }
+}
+
+/** Read-only store access for plugins. */
+function pdkStore(store: EntityStore): PdkStore {
+  return {
+    get: (entity, id) => store.get(entity, id),
+    select: (entity, key) => store.resolve(entity, key),
+    find: (entity, field, value) => {
+      const unique = store.tables.findUnique(entity, field, value);
+      if (unique && store.schema(entity).fields.some((e) => e[field]?.unique)) return [unique];
+      return store.list(entity).filter((r) => (r[field] && typeof r[field] === 'object' ? r[field].id : r[field]) === value);
+    },
+  };
 }
 
 function md5(text: string): string {

@@ -111,6 +111,8 @@ export class RequestContext {
   body: Buffer | null = null;
   /** True once the body was replaced by a plugin: it is sent with a new Content-Length. */
   bodyReplaced = false;
+  /** Set by the proxy: reads the whole request body (decoded from chunked), once. */
+  bodyReader: (() => Promise<Buffer>) | null = null;
 
   // ---- routing ----------------------------------------------------------------------
   match: RouteMatch | null = null;

@@ -1,11 +1,20 @@
 // name -> { schema, handler, priority }: the only list of bundled plugins.
 import type { PluginSchemaDef, PluginSchemaProvider } from '../store/schema/index.js';
 import type { PluginDefinition } from './types.js';
+import { schema as keyAuthSchema } from './key-auth/schema.js';
+import { handler as keyAuth } from './key-auth/handler.js';
+import { schema as requestTerminationSchema } from './request-termination/schema.js';
+import { handler as requestTermination } from './request-termination/handler.js';
 
 export type { PluginDefinition };
 
 /** Bundled plugins. Adding a plugin is adding its folder and one line here. */
-export const BUNDLED: PluginDefinition[] = [];
+export const BUNDLED: PluginDefinition[] = [
+  // @auth-plugins (keep one line per plugin)
+  { name: 'key-auth', version: '3.10.0', priority: 1250, schema: keyAuthSchema, handler: keyAuth },
+  // @traffic-plugins (keep one line per plugin)
+  { name: 'request-termination', version: '3.10.0', priority: 2, schema: requestTerminationSchema, handler: requestTermination },
+];
 
 export class PluginRegistry implements PluginSchemaProvider {
   private readonly available = new Map<string, PluginDefinition>();

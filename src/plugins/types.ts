@@ -1,14 +1,21 @@
 import type { PluginSchemaDef } from '../store/schema/index.js';
+import type { Kong, PluginEnv } from '../pdk/index.js';
 
-/** Phase functions a plugin may implement; `kong` is the PDK handed to each call. */
+export type { Kong, PluginEnv };
+
+type Phase = (kong: Kong, conf: any) => unknown;
+
+/** Phase functions a plugin may implement, as Kong's handler.lua does. */
 export interface PluginHandler {
-  certificate?(kong: any, conf: any): unknown;
-  rewrite?(kong: any, conf: any): unknown;
-  access?(kong: any, conf: any): unknown;
-  response?(kong: any, conf: any): unknown;
-  header_filter?(kong: any, conf: any): unknown;
-  body_filter?(kong: any, conf: any): unknown;
-  log?(kong: any, conf: any): unknown;
+  /** Runs for global plugins before routing. */
+  rewrite?: Phase;
+  access?: Phase;
+  header_filter?: Phase;
+  /** Sees the whole response body (buffered) through kong.response.get_raw_body/set_raw_body. */
+  body_filter?: Phase;
+  log?: Phase;
+  /** Called when the gateway stops (timers, sockets). */
+  close?(): void | Promise<void>;
 }
 
 export interface PluginDefinition {
@@ -16,5 +23,8 @@ export interface PluginDefinition {
   version: string;
   priority: number;
   schema: PluginSchemaDef;
-  handler: PluginHandler;
+  /** A handler, or a factory called once per gateway (plugins with state: counters, caches, sockets). */
+  handler: PluginHandler | ((env: PluginEnv) => PluginHandler);
+  /** The admin API routes it contributes (credential entities are in the store already). */
+  adminRoutes?: never;
 }

@@ -25,6 +25,7 @@ const S_BODY = 2; // streaming the request body upstream
 const S_RESPONSE = 3; // request sent; waiting for / streaming the response
 const S_TUNNEL = 4;
 const S_CLOSED = 5;
+const S_READBODY = 6; // buffering the whole request body for a plugin
 
 const MAX_BUFFERED = 1024 * 1024;
 
@@ -99,6 +100,7 @@ export class ClientConnection {
       return this.sendError(408, this.core.settings.errorType);
     }
     if (kind === 'body') {
+      this.failBodyWaiter();
       this.discardUpstream();
       this.keepAlive = false;
       return this.sendError(408, this.core.settings.errorType);
@@ -127,6 +129,9 @@ export class ClientConnection {
         if (this.up && !this.up.socket.write(chunk)) this.socket.pause();
         return;
       case S_CLOSED:
+        return;
+      case S_READBODY:
+        this.collectBody(chunk);
         return;
       default:
         this.buffered.push(chunk);
@@ -229,6 +234,7 @@ export class ClientConnection {
       this.bufferedBytes += rest.length;
     }
 
+    if (!this.bodyDone) ctx.bodyReader = () => this.readWholeBody();
     const match = core.router.match({
       method: head.method,
       host: head.host ?? undefined,
@@ -280,6 +286,77 @@ export class ClientConnection {
     ctx.error = err;
     this.core.logger.error({ err, request_id: ctx.requestId }, 'plugin failed');
     this.sendKongError(500, 'An unexpected error occurred', 'json');
+  }
+
+  private bodyWaiter: { chunks: Buffer[]; size: number; resolve: (b: Buffer) => void; reject: (e: Error) => void } | null = null;
+
+  /** Buffer the whole request body for a plugin; forwarding then sends it with a Content-Length. */
+  private readWholeBody(): Promise<Buffer> {
+    if (this.bodyDone || !this.body) return Promise.resolve(Buffer.alloc(0));
+    return new Promise<Buffer>((resolve, reject) => {
+      this.bodyWaiter = { chunks: [], size: 0, resolve, reject };
+      const pending = this.buffered;
+      this.buffered = [];
+      this.bufferedBytes = 0;
+      this.state = S_READBODY;
+      for (const c of pending) {
+        if (this.state !== S_READBODY) {
+          this.buffered.push(c);
+          this.bufferedBytes += c.length;
+        } else this.collectBody(c);
+      }
+      if (this.state === S_READBODY) {
+        this.setDeadline('body', this.core.settings.bodyTimeoutMs);
+        if (this.socket.isPaused()) this.socket.resume();
+      }
+    });
+  }
+
+  private failBodyWaiter(): void {
+    const w = this.bodyWaiter;
+    if (!w) return;
+    this.bodyWaiter = null;
+    w.reject(new Error('request body not received'));
+  }
+
+  private collectBody(chunk: Buffer): void {
+    const w = this.bodyWaiter!;
+    let end: number;
+    try {
+      end = this.body!.execute(chunk, 0);
+    } catch (err) {
+      this.state = S_PENDING;
+      this.bodyWaiter = null;
+      this.keepAlive = false;
+      w.reject(new Error('invalid request body'));
+      return this.sendKongError(400, 'Bad request', this.core.settings.errorType);
+    }
+    const last = end === -1 ? chunk.length : end;
+    w.chunks.push(last === chunk.length ? chunk : chunk.subarray(0, last));
+    w.size += last;
+    const max = this.core.settings.maxBodySize || 64 * 1024 * 1024;
+    if (w.size > max + 64) {
+      this.state = S_PENDING;
+      this.bodyWaiter = null;
+      this.keepAlive = false;
+      w.reject(new Error('request body too large'));
+      return this.sendKongError(413, 'Payload too large', this.core.settings.errorType);
+    }
+    if (end === -1) return;
+    if (end < chunk.length) {
+      const rest = chunk.subarray(end);
+      this.buffered.push(rest);
+      this.bufferedBytes += rest.length;
+    }
+    this.state = S_PENDING;
+    this.bodyWaiter = null;
+    this.bodyDone = true;
+    this.setDeadline(null, 0);
+    const raw = Buffer.concat(w.chunks);
+    const decoded = this.body instanceof ChunkedBodyParser ? new Dechunker().push(raw) : raw;
+    this.body = null;
+    this.ctx!.body = decoded;
+    w.resolve(decoded);
   }
 
   private afterAccess(): void {
@@ -851,6 +928,7 @@ export class ClientConnection {
   abort(): void {
     if (this.state === S_CLOSED) return;
     this.state = S_CLOSED;
+    this.failBodyWaiter();
     this.discardUpstream();
     if (this.ctx && this.ctx.status === 0) this.ctx.status = 499;
     if (this.ctx) {
