@@ -121,6 +121,15 @@ export class Gateway {
           loadDeclarative: (doc, raw, opts) => this.loadDeclarative(doc, raw, opts),
           upstreamHealth: (id) => this.upstreamHealth(id),
           setTargetHealth: (u, t, _addr, healthy) => this.setTargetHealth(u, t, healthy),
+          extraRoutes: this.handlers!.adminRoutes(this.plugins.enabledDefinitions()).map((r) => ({
+            pattern: r.path,
+            methods: {
+              GET: async () => {
+                const out = (await r.get()) as { status: number; body: string; contentType: string };
+                return { status: out.status, body: out.body, headers: { 'Content-Type': out.contentType } };
+              },
+            },
+          })),
         },
         [registerInfo, registerConfig, registerAllCrud],
       );

@@ -47,6 +47,13 @@ export class HandlerCache {
     return h;
   }
 
+  /** Admin routes of every enabled plugin that declares some. */
+  adminRoutes(defs: PluginDefinition[]): Array<{ path: string; get: () => unknown }> {
+    const out: Array<{ path: string; get: () => unknown }> = [];
+    for (const d of defs) if (d.adminRoutes) out.push(...d.adminRoutes(this.env, this.get(d)));
+    return out;
+  }
+
   async close(): Promise<void> {
     for (const h of this.handlers.values()) await h.close?.();
   }

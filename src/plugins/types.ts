@@ -25,6 +25,15 @@ export interface PluginDefinition {
   schema: PluginSchemaDef;
   /** A handler, or a factory called once per gateway (plugins with state: counters, caches, sockets). */
   handler: PluginHandler | ((env: PluginEnv) => PluginHandler);
-  /** The admin API routes it contributes (credential entities are in the store already). */
-  adminRoutes?: never;
+  /**
+   * GET routes the plugin serves on the admin listener (prometheus: /metrics). Called once per gateway
+   * with the same env as the handler factory; the handler instance is passed so they can share state.
+   */
+  adminRoutes?: (env: PluginEnv, handler: PluginHandler) => PluginAdminRoute[];
+}
+
+export interface PluginAdminRoute {
+  /** Literal path, e.g. '/metrics'. */
+  path: string;
+  get(): Promise<{ status: number; body: string; contentType: string }> | { status: number; body: string; contentType: string };
 }
