@@ -10,6 +10,7 @@ import { EntityStore } from './store/dao.js';
 import { EmbeddedBackend } from './store/embedded/index.js';
 import { DeclarativeError, flattenDeclarative, flattenedEntityMap, parseDeclarativeText } from './store/declarative.js';
 import { PluginRegistry, BUNDLED, type PluginDefinition } from './plugins/registry.js';
+import { loadCustomPlugins } from './plugins/loader.js';
 import { AdminServer, type ServerStats } from './admin/server.js';
 import { registerAllCrud } from './admin/crud.js';
 import { registerInfo } from './admin/info.js';
@@ -68,6 +69,13 @@ export class Gateway {
   /** Open the store (and load declarative config in DB-less mode). */
   async openStore(): Promise<EntityStore> {
     const cfg = this.config;
+    if (cfg.plugins_path) {
+      const wanted = cfg.plugins.filter((n) => n !== 'bundled' && n !== 'off');
+      for (const def of await loadCustomPlugins(cfg.plugins_path, wanted)) {
+        this.plugins.add(def);
+        this.logger.info({ plugin: def.name, path: cfg.plugins_path }, 'custom plugin loaded');
+      }
+    }
     if (cfg.database === 'postgres') {
       this.logger.warn('PostgreSQL store not available in this build; using the embedded store under the prefix');
     }

@@ -30,6 +30,11 @@ export class PluginRegistry implements PluginSchemaProvider {
     }
   }
 
+  /** Add a definition after construction (custom plugins loaded from disk). */
+  add(def: PluginDefinition): void {
+    this.available.set(def.name, def);
+  }
+
   get(name: string): PluginSchemaDef | undefined {
     return this.available.get(name)?.schema;
   }
