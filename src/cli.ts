@@ -4,12 +4,14 @@ import fs from 'node:fs';
 import { ConfigError, configKeys, loadConfig, KONG_VERSION, type Config } from './config/index.js';
 import { Gateway, PORTCULLIS_VERSION } from './gateway.js';
 import { DeclarativeError, exportYaml, flattenDeclarative, parseDeclarativeText } from './store/declarative.js';
-import { silentLogger } from './observability/logger.js';
+import { createLogger, silentLogger } from './observability/logger.js';
+import { FilteringNode } from './node/index.js';
 
 const HELP = `Usage: portcullis <command> [options]
 
 Commands:
-  start                     start the gateway (proxy and admin API)
+  start                     start the gateway (proxy, admin API and the filtering node)
+  node                      run the filtering node alone (PORTCULLIS_NODE_LISTEN, WALLARM_MODE)
   version                   print the version
   config validate FILE      check a declarative configuration file
   config export [FILE]      print (or write) the current configuration as kong.yml
@@ -95,6 +97,20 @@ async function start(p: Parsed): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
+async function runNode(p: Parsed): Promise<void> {
+  const config = load(p);
+  const logger = createLogger({ level: config.log_level, format: config.log_format });
+  const listen = config.node_listen.length ? config.node_listen : [{ host: '127.0.0.1', port: 5000 }];
+  const node = new FilteringNode({ prefix: config.prefix, listen: listen.map((l) => ({ host: l.host, port: l.port })), token: config.node_token, logger: logger as never });
+  await node.start();
+  const stop = async () => {
+    await node.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+}
+
 async function configCommand(p: Parsed): Promise<void> {
   const [, sub, file] = p.command;
   if (sub === 'validate' || sub === 'parse') {
@@ -155,6 +171,9 @@ export async function main(argv: string[]): Promise<number> {
       case 'start':
         await start(p);
         return -1; // keep running
+      case 'node':
+        await runNode(p);
+        return -1;
       case 'version':
         process.stdout.write(`Portcullis ${PORTCULLIS_VERSION} (Kong ${KONG_VERSION} compatible)\n`);
         return 0;

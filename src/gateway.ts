@@ -21,6 +21,7 @@ import { proxySettings } from './proxy/settings.js';
 import { HandlerCache, Pipeline } from './plugins/pipeline.js';
 import type { PluginEnv, PdkStore } from './pdk/index.js';
 import { KONG_VERSION } from './config/index.js';
+import { FilteringNode } from './node/index.js';
 
 export const PORTCULLIS_VERSION = '0.1.0';
 
@@ -33,6 +34,7 @@ export interface GatewayOptions {
 export interface Addresses {
   admin: AddressInfo[];
   proxy: AddressInfo[];
+  node: AddressInfo[];
 }
 
 export class Gateway {
@@ -47,7 +49,9 @@ export class Gateway {
   private rebuildScheduled = false;
   private handlers: HandlerCache | null = null;
   pluginEnv!: PluginEnv;
-  readonly addresses: Addresses = { admin: [], proxy: [] };
+  readonly addresses: Addresses = { admin: [], proxy: [], node: [] };
+  /** The filtering node running in this process (its listener is optional). */
+  node: FilteringNode | null = null;
   private stats: ServerStats = {
     connections_accepted: 0,
     connections_active: 0,
@@ -110,6 +114,13 @@ export class Gateway {
     const started = Date.now();
     if (!this.store) await this.openStore();
     for (const name of this.config.ignoredEnv) this.logger.debug({ setting: name }, 'setting accepted and ignored');
+    this.node = new FilteringNode({
+      prefix: this.config.prefix,
+      listen: this.config.node_listen.map((l) => ({ host: l.host, port: l.port })),
+      token: this.config.node_token,
+      logger: this.logger as never,
+    });
+    if (this.config.node_listen.length) this.addresses.node.push(...(await this.node.start()));
     await this.startProxy();
     for (const l of this.config.admin_listen) {
       if (l.ssl) {
@@ -159,7 +170,7 @@ export class Gateway {
       maxRequests: cfg.upstream_keepalive_max_requests,
       idleTimeoutS: cfg.upstream_keepalive_idle_timeout,
     });
-    this.pluginEnv = { store: pdkStore(this.store), logger: this.logger, nodeId: this.nodeId, kongVersion: KONG_VERSION };
+    this.pluginEnv = { store: pdkStore(this.store), logger: this.logger, nodeId: this.nodeId, kongVersion: KONG_VERSION, waf: this.node ?? undefined };
     this.handlers = new HandlerCache(this.pluginEnv);
     this.rebuild();
     // coalesce bursts of admin writes into one rebuild per tick
@@ -218,6 +229,8 @@ export class Gateway {
     await Promise.all(this.admins.map((a) => a.close()));
     this.admins = [];
     await this.handlers?.close();
+    if (this.node) await this.node.stop();
+    this.node = null;
     if (this.store) await this.store.close();
     this.logger.info('gateway stopped');
     await new Promise<void>((resolve) => this.logger.flush(() => resolve()));

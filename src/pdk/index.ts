@@ -30,6 +30,26 @@ export interface PluginEnv {
   nodeId: string;
   /** Kong's version string for headers and log objects. */
   kongVersion: string;
+  /** The in-process filtering node, when the gateway runs one (wallarm-plugin without a node address). */
+  waf?: WafInspector;
+}
+
+/** What the wallarm-plugin needs from a filtering node running in the same process. */
+export interface WafInspector {
+  inspect(req: {
+    method: string;
+    url: string;
+    headers: Array<[string, string]>;
+    body?: Uint8Array | null;
+    clientIp?: string;
+    protocol?: 'http' | 'https';
+    host?: string;
+    requestId?: string;
+    application?: string;
+    modeOverride?: 'off' | 'monitoring' | 'safe_blocking' | 'block';
+  }): { blocked: boolean; requestId: string; hits: unknown[]; reason: string };
+  reportResponse(requestId: string, status: number, extra?: { headers?: Record<string, string>; bodyBytes?: number }): boolean;
+  recordFailOpen(reason?: string): void;
 }
 
 export class ExitSignal {

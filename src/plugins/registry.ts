@@ -1,6 +1,8 @@
 // name -> { schema, handler, priority }: the only list of bundled plugins.
 import type { PluginSchemaDef, PluginSchemaProvider } from '../store/schema/index.js';
 import type { PluginDefinition } from './types.js';
+import { schema as wallarmSchema } from './wallarm-plugin/schema.js';
+import { createHandler as wallarm } from './wallarm-plugin/handler.js';
 import { schema as keyAuthSchema } from './key-auth/schema.js';
 import { handler as keyAuth } from './key-auth/handler.js';
 import { schema as requestTerminationSchema } from './request-termination/schema.js';
@@ -10,6 +12,8 @@ export type { PluginDefinition };
 
 /** Bundled plugins. Adding a plugin is adding its folder and one line here. */
 export const BUNDLED: PluginDefinition[] = [
+  // runs first so every request is judged before authentication and rate limits
+  { name: 'wallarm-plugin', version: '1.0.0', priority: 3000, schema: wallarmSchema, handler: wallarm },
   // @auth-plugins (keep one line per plugin)
   { name: 'key-auth', version: '3.10.0', priority: 1250, schema: keyAuthSchema, handler: keyAuth },
   // @traffic-plugins (keep one line per plugin)

@@ -1,0 +1,247 @@
+// IP lists (docs/waf.md §4): allow/deny/gray entries for addresses and CIDR blocks, with a reason, a TTL
+// (default 1 h, minimum 5 min, or forever) and an optional application scope. Precedence per request is
+// allowlist → denylist → graylist; expired entries stop matching at once and are purged lazily.
+import { randomBytes } from 'node:crypto';
+import { badRequest } from './errors.js';
+import { cidrContains, parseCidr, parseIp, type Cidr } from './ip.js';
+import { LIST_NAMES, type Clock, type ListName } from './types.js';
+
+export type EntrySource = 'manual' | 'auto' | 'config';
+
+export interface IpListEntry {
+  id: string;
+  /** Canonical address or CIDR block. */
+  ip: string;
+  list: ListName;
+  reason: string;
+  created_at: number;
+  /** Epoch ms, or null for forever. */
+  expires_at: number | null;
+  /** Only requests of this application match; null = every application. */
+  application: string | null;
+  source: EntrySource;
+  /** For automatic entries: the mechanism that listed the address (e.g. "Malicious payload trigger"). */
+  trigger?: string;
+}
+
+export interface IpListInput {
+  /** Address or CIDR block (`subnet` is accepted as an alias). */
+  ip?: unknown;
+  subnet?: unknown;
+  list?: unknown;
+  reason?: unknown;
+  /** Seconds; 'forever', 0 or null for no expiry; default 3600. */
+  ttl?: unknown;
+  application?: unknown;
+}
+
+export interface IpListOptions {
+  defaultTtlS?: number;
+  minTtlS?: number;
+}
+
+// Wallarm's API names the lists white/black/gray.
+const LIST_ALIASES: Record<string, ListName> = {
+  allow: 'allow', allowlist: 'allow', white: 'allow', whitelist: 'allow',
+  deny: 'deny', denylist: 'deny', black: 'deny', blacklist: 'deny',
+  gray: 'gray', graylist: 'gray', grey: 'gray', greylist: 'gray',
+};
+
+export function parseListName(v: unknown): ListName | null {
+  return typeof v === 'string' ? LIST_ALIASES[v.toLowerCase()] ?? null : null;
+}
+
+interface Compiled {
+  entry: IpListEntry;
+  cidr: Cidr;
+}
+
+export class IpLists {
+  private readonly entries = new Map<string, Compiled>();
+  private readonly defaultTtlS: number;
+  private readonly minTtlS: number;
+  /** Bumped on every change, so callers can cache. */
+  version = 0;
+
+  constructor(private readonly now: Clock = Date.now, opts: IpListOptions = {}) {
+    this.defaultTtlS = opts.defaultTtlS ?? 3600;
+    this.minTtlS = opts.minTtlS ?? 300;
+  }
+
+  /** Validate input into an entry; same (ip, list, application) replaces the existing entry's reason and TTL. */
+  add(input: IpListInput, source: EntrySource = 'manual', trigger?: string): IpListEntry {
+    const ipText = input.ip ?? input.subnet;
+    const cidr = typeof ipText === 'string' ? parseCidr(ipText) : null;
+    if (!cidr) throw badRequest(`'ip' must be an IPv4/IPv6 address or CIDR block`, { field: 'ip' });
+    const list = parseListName(input.list);
+    if (!list) throw badRequest(`'list' must be one of ${LIST_NAMES.join(', ')}`, { field: 'list' });
+    if (input.reason != null && typeof input.reason !== 'string') throw badRequest(`'reason' must be a string`, { field: 'reason' });
+    if (input.application != null && typeof input.application !== 'string') throw badRequest(`'application' must be a string`, { field: 'application' });
+    const now = this.now();
+    const expires = this.expiry(input.ttl, now, source);
+    const application = (input.application as string | null | undefined) || null;
+    for (const c of this.entries.values()) {
+      const e = c.entry;
+      if (e.ip === cidr.text && e.list === list && e.application === application) {
+        e.reason = (input.reason as string | undefined) ?? e.reason;
+        e.expires_at = expires;
+        e.source = source;
+        if (trigger) e.trigger = trigger;
+        this.version++;
+        return { ...e };
+      }
+    }
+    const entry: IpListEntry = {
+      id: randomBytes(8).toString('hex'),
+      ip: cidr.text,
+      list,
+      reason: (input.reason as string | undefined) ?? '',
+      created_at: now,
+      expires_at: expires,
+      application,
+      source,
+    };
+    if (trigger) entry.trigger = trigger;
+    this.entries.set(entry.id, { entry, cidr });
+    this.version++;
+    return { ...entry };
+  }
+
+  private expiry(ttl: unknown, now: number, source: EntrySource): number | null {
+    if (ttl === undefined) return source === 'config' ? null : now + this.defaultTtlS * 1000;
+    if (ttl === null || ttl === 'forever' || ttl === 0) return null;
+    const n = typeof ttl === 'string' && /^\d+$/.test(ttl) ? Number(ttl) : ttl;
+    if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) throw badRequest(`'ttl' must be a number of seconds or 'forever'`, { field: 'ttl' });
+    if (n < this.minTtlS && source !== 'auto') throw badRequest(`'ttl' must be at least ${this.minTtlS} seconds (or 'forever')`, { field: 'ttl' });
+    return now + Math.round(n * 1000);
+  }
+
+  update(id: string, patch: IpListInput): IpListEntry | null {
+    const c = this.entries.get(id);
+    if (!c) return null;
+    const e = c.entry;
+    if (patch.list !== undefined) {
+      const list = parseListName(patch.list);
+      if (!list) throw badRequest(`'list' must be one of ${LIST_NAMES.join(', ')}`, { field: 'list' });
+      e.list = list;
+    }
+    if (patch.reason !== undefined) {
+      if (typeof patch.reason !== 'string') throw badRequest(`'reason' must be a string`, { field: 'reason' });
+      e.reason = patch.reason;
+    }
+    if (patch.ttl !== undefined) e.expires_at = this.expiry(patch.ttl, this.now(), 'manual');
+    if (patch.application !== undefined) {
+      if (patch.application !== null && typeof patch.application !== 'string') throw badRequest(`'application' must be a string`, { field: 'application' });
+      e.application = (patch.application as string | null) || null;
+    }
+    this.version++;
+    return { ...e };
+  }
+
+  remove(id: string): boolean {
+    const ok = this.entries.delete(id);
+    if (ok) this.version++;
+    return ok;
+  }
+
+  get(id: string): IpListEntry | null {
+    const c = this.entries.get(id);
+    if (!c || this.expired(c.entry, this.now())) return null;
+    return { ...c.entry };
+  }
+
+  private expired(e: IpListEntry, now: number): boolean {
+    return e.expires_at !== null && e.expires_at <= now;
+  }
+
+  /** Drop expired entries; returns how many went. */
+  purge(): number {
+    const now = this.now();
+    let n = 0;
+    for (const [id, c] of this.entries) if (this.expired(c.entry, now)) { this.entries.delete(id); n++; }
+    if (n) this.version++;
+    return n;
+  }
+
+  list(filter: { list?: ListName; ip?: string; application?: string; source?: EntrySource } = {}): IpListEntry[] {
+    this.purge();
+    const ip = filter.ip ? parseIp(filter.ip) : null;
+    const fc = filter.ip && !ip ? parseCidr(filter.ip) : null;
+    const out: IpListEntry[] = [];
+    for (const c of this.entries.values()) {
+      const e = c.entry;
+      if (filter.list && e.list !== filter.list) continue;
+      if (filter.source && e.source !== filter.source) continue;
+      if (filter.application && e.application !== null && e.application !== filter.application) continue;
+      if (ip && !cidrContains(c.cidr, ip)) continue;
+      if (filter.ip && !ip && (!fc || fc.text !== e.ip)) continue;
+      out.push({ ...e });
+    }
+    return out.sort((a, b) => a.created_at - b.created_at);
+  }
+
+  /** The entry deciding this source: allowlist, then denylist, then graylist; null when unlisted. */
+  lookup(ipText: string | null | undefined, application: string | null = null): IpListEntry | null {
+    if (!ipText || this.entries.size === 0) return null;
+    const ip = parseIp(ipText);
+    if (!ip) return null;
+    const now = this.now();
+    let deny: IpListEntry | null = null;
+    let gray: IpListEntry | null = null;
+    for (const c of this.entries.values()) {
+      const e = c.entry;
+      if (this.expired(e, now)) continue;
+      if (e.application !== null && e.application !== application) continue;
+      if (!cidrContains(c.cidr, ip)) continue;
+      if (e.list === 'allow') return e;
+      if (e.list === 'deny') deny ??= e;
+      else gray ??= e;
+    }
+    return deny ?? gray;
+  }
+
+  /** Non-expired entries for persistence. */
+  snapshot(source?: EntrySource): IpListEntry[] {
+    const now = this.now();
+    const out: IpListEntry[] = [];
+    for (const c of this.entries.values()) {
+      if (this.expired(c.entry, now)) continue;
+      if (source && c.entry.source !== source) continue;
+      out.push({ ...c.entry });
+    }
+    return out;
+  }
+
+  /** Load persisted entries as they were (ids and expiry kept); bad ones are skipped. */
+  restore(entries: unknown): number {
+    if (!Array.isArray(entries)) return 0;
+    const now = this.now();
+    let n = 0;
+    for (const raw of entries) {
+      const e = raw as IpListEntry;
+      const cidr = typeof e?.ip === 'string' ? parseCidr(e.ip) : null;
+      const list = parseListName(e?.list);
+      if (!cidr || !list || typeof e.id !== 'string') continue;
+      const expires = typeof e.expires_at === 'number' ? e.expires_at : null;
+      if (expires !== null && expires <= now) continue;
+      const entry: IpListEntry = {
+        id: e.id, ip: cidr.text, list, reason: typeof e.reason === 'string' ? e.reason : '',
+        created_at: typeof e.created_at === 'number' ? e.created_at : now, expires_at: expires,
+        application: typeof e.application === 'string' ? e.application : null,
+        source: e.source === 'auto' ? 'auto' : 'manual',
+      };
+      if (typeof e.trigger === 'string') entry.trigger = e.trigger;
+      this.entries.set(entry.id, { entry, cidr });
+      n++;
+    }
+    if (n) this.version++;
+    return n;
+  }
+
+  counts(): Record<ListName, number> {
+    const now = this.now();
+    const out: Record<ListName, number> = { allow: 0, deny: 0, gray: 0 };
+    for (const c of this.entries.values()) if (!this.expired(c.entry, now)) out[c.entry.list]++;
+    return out;
+  }
+}

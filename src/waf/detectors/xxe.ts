@@ -1,0 +1,111 @@
+/**
+ * XML external entities and other parser-driven fetches.
+ *
+ * Reads the DTD the way an XML parser would: `<!ENTITY name SYSTEM|PUBLIC "uri">` (external
+ * entity), `<!ENTITY % name ...>` (parameter entity, the out-of-band XXE building block),
+ * `<!DOCTYPE root SYSTEM "uri">` / non-W3C `PUBLIC` ids (external DTD), internal entities that
+ * expand other entities (billion-laughs style). Also XInclude, and schema documents the parser may
+ * fetch (`xsi:schemaLocation` / `noNamespaceSchemaLocation` with a URL, `xs:include` / `xs:import` /
+ * `xs:redefine`). UTF-7 encoded documents (`+ADw-!DOCTYPE`) are decoded first. When the engine hands
+ * over a DTD entity value alone (point `xml_dtd_entity`), an external identifier there is enough.
+ */
+import type { Detector, DetectorMatch, DetectContext } from '../types.js';
+import { F, charFlags, excerpt } from '../lexers/text.js';
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** Decode UTF-7 shifted sequences (`+ADw-` = `<`). */
+export function decodeUtf7(s: string): string {
+  if (s.indexOf('+') < 0) return s;
+  let out = '';
+  let i = 0;
+  while (i < s.length) {
+    const c = s[i]!;
+    if (c !== '+') {
+      out += c;
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    if (s[j] === '-') {
+      out += '+';
+      i = j + 1;
+      continue;
+    }
+    let bits = 0;
+    let acc = 0;
+    let units = '';
+    while (j < s.length) {
+      const v = B64.indexOf(s[j]!);
+      if (v < 0) break;
+      acc = (acc << 6) | v;
+      bits += 6;
+      if (bits >= 16) {
+        bits -= 16;
+        units += String.fromCharCode((acc >> bits) & 0xffff);
+      }
+      acc &= (1 << bits) - 1;
+      j++;
+    }
+    if (j === i + 1) {
+      out += '+';
+      i++;
+      continue;
+    }
+    out += units;
+    if (s[j] === '-') j++;
+    i = j;
+  }
+  return out;
+}
+
+const ENTITY_EXT = /<!ENTITY\s+(%\s*)?[^\s>]+\s+(?:SYSTEM|PUBLIC)\b/i;
+const ENTITY_PARAM = /<!ENTITY\s+%\s*[^\s>]+\s/i;
+const DOCTYPE_EXT = /<!DOCTYPE\s+[^\s>[]+\s+(SYSTEM|PUBLIC)\s*(["'])([^"']{0,300})\2/i;
+const ENTITY_INTERNAL_REF = /<!ENTITY\s+[^\s>%]+\s+(["'])[^"']{0,2000}&[\w.:-]+;/i;
+const XINCLUDE = /<(?:[\w-]+:)?include\b[^>]{0,500}\bhref\s*=|xmlns(?::\w+)?\s*=\s*["']https?:\/\/www\.w3\.org\/2001\/xinclude/i;
+const SCHEMA_LOC = /\b(?:schemaLocation|noNamespaceSchemaLocation)\s*=\s*["']\s*(?:[^"'\s]+\s+)?(?:[a-z][a-z0-9+.-]*:|\/\/)/i;
+const SCHEMA_INCLUDE = /<(?:xsd?|xml-?schema):(?:include|import|redefine|override)\b[^>]{0,500}=\s*["']\s*(?:[a-z][a-z0-9+.-]*:|\/\/)/i;
+
+function check(v: string): { stamp: string; s: number; e: number } | null {
+  let m: RegExpExecArray | null;
+  if ((m = ENTITY_EXT.exec(v))) return { stamp: m[1] ? 'xxe:parameter-entity' : 'xxe:external-entity', s: m.index, e: m.index + m[0].length + 40 };
+  if ((m = ENTITY_PARAM.exec(v))) return { stamp: 'xxe:parameter-entity', s: m.index, e: m.index + m[0].length + 40 };
+  if ((m = DOCTYPE_EXT.exec(v))) {
+    const isW3c = m[1]!.toUpperCase() === 'PUBLIC' && /^-\/\/W3C\/\//i.test(m[3]!);
+    if (!isW3c) return { stamp: 'xxe:external-dtd', s: m.index, e: m.index + m[0].length };
+  }
+  if ((m = ENTITY_INTERNAL_REF.exec(v))) return { stamp: 'xxe:entity-expansion', s: m.index, e: m.index + 60 };
+  if ((m = XINCLUDE.exec(v))) return { stamp: 'xxe:xinclude', s: m.index, e: m.index + 60 };
+  if ((m = SCHEMA_INCLUDE.exec(v))) return { stamp: 'xxe:external-schema', s: m.index, e: m.index + 80 };
+  if ((m = SCHEMA_LOC.exec(v))) return { stamp: 'xxe:external-schema', s: m.index, e: m.index + 80 };
+  return null;
+}
+
+export const xxe: Detector = {
+  type: 'xxe',
+  description: 'XXE: external / parameter entities, external DTDs, entity expansion, XInclude, remote schemas (UTF-7 aware)',
+  detect(value: string, ctx: DetectContext): DetectorMatch | null {
+    if (value.length < 8) {
+      return null;
+    }
+    const inDtd = ctx.point.some((p) => p[0] === 'xml_dtd_entity' || p[0] === 'xml_dtd');
+    if (inDtd && /^\s*(?:SYSTEM|PUBLIC)\b|^\s*(?:file|https?|ftp|jar|netdoc|gopher|php|expect|data):/i.test(value)) {
+      return { stamp: 'xxe:external-entity', payload: excerpt(value, 0, 80) };
+    }
+    const flags = charFlags(value);
+    let v = value;
+    if (flags & F.LT) {
+      const r = check(v);
+      if (r) return { stamp: r.stamp, payload: excerpt(v, r.s, r.e) };
+    }
+    if (value.indexOf('+AD') >= 0 || /utf-?7/i.test(value.slice(0, 200))) {
+      v = decodeUtf7(value);
+      if (v !== value) {
+        const r = check(v);
+        if (r) return { stamp: r.stamp, payload: excerpt(v, r.s, r.e) };
+      }
+    }
+    return null;
+  },
+};

@@ -1,0 +1,378 @@
+// A small SQL tokenizer in the libinjection spirit. It folds a value into typed tokens (one-letter
+// types, libinjection-style) so a detector can judge token sequences instead of raw text:
+//
+//   s string   1 number/literal   v @variable   n bareword   k keyword   E statement keyword
+//   U UNION    & logic (AND OR XOR && ||)        o operator   f function (word followed by `(`)
+//   ( ) , ;    X anything else
+//
+// Comments are dropped from the stream (a token records whether one preceded it) except that a
+// comment ending the value is remembered. MySQL executable comments `/*!50000 ... */` are lexed as
+// code, as MySQL does. `lexSql(value, quote)` can start inside a string context: the value is
+// assumed to be spliced after an opening `'` or `"`, so the first token is the rest of that string
+// (null when the value never closes it, i.e. it cannot break out).
+
+export interface SqlToken {
+  /** One-letter token type (see above). */
+  t: string;
+  /** Lower-cased text for words; raw text otherwise. */
+  v: string;
+  s: number;
+  e: number;
+  /** String token never closed. */
+  open?: boolean;
+  /** A comment preceded this token. */
+  cb?: boolean;
+}
+
+export interface SqlLex {
+  tokens: SqlToken[];
+  /** Text of a comment that ends the value (no token after it), else null. */
+  endComment: string | null;
+  /** Index of the first token lexed inside each MySQL executable comment (slash-star-bang). */
+  execAt: number[];
+}
+
+const STATEMENTS = [
+  'select', 'insert', 'update', 'delete', 'drop', 'create', 'alter', 'truncate', 'declare', 'exec',
+  'execute', 'shutdown', 'waitfor', 'replace', 'merge', 'grant', 'revoke', 'rename', 'handler', 'load',
+  'set', 'call', 'use', 'show', 'describe', 'desc', 'begin', 'commit', 'rollback', 'kill', 'prepare', 'do',
+];
+const KEYWORDS = [
+  'from', 'where', 'into', 'values', 'table', 'database', 'schema', 'order', 'group', 'by', 'having',
+  'limit', 'offset', 'as', 'case', 'when', 'then', 'else', 'end', 'all', 'distinct', 'top', 'in', 'is',
+  'not', 'between', 'exists', 'join', 'inner', 'outer', 'left', 'right', 'cross', 'on', 'using', 'delay',
+  'time', 'asc', 'outfile', 'dumpfile', 'procedure', 'escape', 'collate', 'binary', 'interval', 'if',
+  'column', 'columns', 'tables', 'user', 'password', 'identified', 'to', 'with', 'natural', 'straight_join',
+  'sounds', 'for', 'xml', 'path', 'raw', 'auto', 'explicit', 'rownum', 'fetch', 'first', 'next', 'rows',
+  'only', 'char', 'varchar', 'nvarchar', 'int', 'integer', 'varbinary', 'cast', 'convert',
+];
+const LOGIC = ['and', 'or', 'xor'];
+const OPWORDS = ['like', 'rlike', 'regexp', 'div', 'mod', 'glob', 'match', 'ilike'];
+const LITERALS = ['null', 'true', 'false', 'unknown'];
+
+const WORDTYPE = new Map<string, string>();
+for (const w of STATEMENTS) WORDTYPE.set(w, 'E');
+for (const w of KEYWORDS) WORDTYPE.set(w, 'k');
+for (const w of LOGIC) WORDTYPE.set(w, '&');
+for (const w of OPWORDS) WORDTYPE.set(w, 'o');
+for (const w of LITERALS) WORDTYPE.set(w, '1');
+WORDTYPE.set('union', 'U');
+WORDTYPE.set('intersect', 'U');
+WORDTYPE.set('except', 'U');
+WORDTYPE.set('minus', 'U');
+/** Keywords that keep their type even when followed by `(`. */
+const KEEP_BEFORE_PAREN = new Set([
+  'select', 'in', 'exists', 'values', 'union', 'and', 'or', 'xor', 'not', 'from', 'where', 'on', 'using',
+  'into', 'as', 'all', 'distinct', 'when', 'then', 'else', 'is', 'like', 'rlike', 'regexp', 'between',
+  'by', 'having', 'exec', 'execute', 'over', 'div', 'mod', 'insert', 'table',
+]);
+
+function isIdentStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 0xc0 && c !== 0xfeff && c < 0xfff0);
+}
+function isIdentChar(c: number): boolean {
+  return isIdentStart(c) || (c >= 48 && c <= 57) || c === 36;
+}
+function isWs(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0 || c === 0xfeff || c === 0x2028 || c === 0x2029 || c === 0x3000;
+}
+function isHexC(c: number): boolean {
+  return (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102);
+}
+function isDig(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** End index (exclusive, after the closing quote) of a string starting at `i` (the opening quote), or -1 if unclosed. */
+function stringEnd(src: string, i: number, q: number): number {
+  const n = src.length;
+  let j = i + 1;
+  while (j < n) {
+    const c = src.charCodeAt(j);
+    if (c === 92 /* \ */) {
+      j += 2;
+      continue;
+    }
+    if (c === q) {
+      if (src.charCodeAt(j + 1) === q) {
+        j += 2;
+        continue;
+      }
+      return j + 1;
+    }
+    j++;
+  }
+  return -1;
+}
+
+/**
+ * Tokenize `src`. With `quote` (39 `'` or 34 `"`) the value is assumed to start inside a string:
+ * returns null if it never leaves that string.
+ */
+export function lexSql(src: string, quote = 0, maxTokens = 2048): SqlLex | null {
+  const tokens: SqlToken[] = [];
+  const n = src.length;
+  let i = 0;
+  let endComment: string | null = null;
+  const execAt: number[] = [];
+  let inExec = 0;
+  let cb = false;
+
+  const push = (t: string, v: string, s: number, e: number, open?: boolean): void => {
+    const tok: SqlToken = { t, v, s, e };
+    if (open) tok.open = true;
+    if (cb) tok.cb = true;
+    cb = false;
+    endComment = null;
+    tokens.push(tok);
+  };
+
+  if (quote) {
+    const end = stringEnd(src, -1, quote);
+    if (end < 0) return null;
+    push('s', src.slice(0, end - 1), 0, end);
+    i = end;
+  }
+
+  while (i < n && tokens.length < maxTokens) {
+    const c = src.charCodeAt(i);
+    if (isWs(c)) {
+      i++;
+      continue;
+    }
+    // strings
+    if (c === 39 || c === 34) {
+      const end = stringEnd(src, i, c);
+      if (end < 0) {
+        push('s', src.slice(i + 1), i, n, true);
+        i = n;
+      } else {
+        push('s', src.slice(i + 1, end - 1), i, end);
+        i = end;
+      }
+      continue;
+    }
+    if (c === 96 /* ` */) {
+      const end = src.indexOf('`', i + 1);
+      const e = end < 0 ? n : end + 1;
+      push('n', src.slice(i + 1, end < 0 ? n : end).toLowerCase(), i, e);
+      i = e;
+      continue;
+    }
+    // comments
+    if (c === 45 /* - */ && src.charCodeAt(i + 1) === 45) {
+      let e = i + 2;
+      while (e < n && src.charCodeAt(e) !== 10 && src.charCodeAt(e) !== 13) e++;
+      cb = true;
+      endComment = src.slice(i, e);
+      i = e;
+      continue;
+    }
+    if (c === 35 /* # */) {
+      let e = i + 1;
+      while (e < n && src.charCodeAt(e) !== 10 && src.charCodeAt(e) !== 13) e++;
+      cb = true;
+      endComment = src.slice(i, e);
+      i = e;
+      continue;
+    }
+    if (c === 47 /* / */ && src.charCodeAt(i + 1) === 42 /* * */) {
+      if (src.charCodeAt(i + 2) === 33 /* ! */) {
+        execAt.push(tokens.length);
+        inExec++;
+        i += 3;
+        while (i < n && isDig(src.charCodeAt(i))) i++;
+        continue;
+      }
+      const close = src.indexOf('*/', i + 2);
+      const e = close < 0 ? n : close + 2;
+      cb = true;
+      endComment = src.slice(i, e);
+      i = e;
+      continue;
+    }
+    if (c === 42 && src.charCodeAt(i + 1) === 47 && inExec > 0) {
+      inExec--;
+      i += 2;
+      continue;
+    }
+    // numbers
+    if (isDig(c) || (c === 46 && isDig(src.charCodeAt(i + 1)))) {
+      let e = i;
+      if (c === 48 && (src.charCodeAt(i + 1) | 32) === 120 /* 0x */) {
+        e = i + 2;
+        while (e < n && isHexC(src.charCodeAt(e))) e++;
+      } else if (c === 48 && (src.charCodeAt(i + 1) | 32) === 98 && (src[i + 2] === '0' || src[i + 2] === '1')) {
+        e = i + 2;
+        while (e < n && (src[e] === '0' || src[e] === '1')) e++;
+      } else {
+        while (e < n && isDig(src.charCodeAt(e))) e++;
+        if (src.charCodeAt(e) === 46) {
+          e++;
+          while (e < n && isDig(src.charCodeAt(e))) e++;
+        }
+        if ((src.charCodeAt(e) | 32) === 101 /* e */) {
+          let k = e + 1;
+          if (src[k] === '+' || src[k] === '-') k++;
+          if (isDig(src.charCodeAt(k))) {
+            e = k;
+            while (e < n && isDig(src.charCodeAt(e))) e++;
+          }
+        }
+      }
+      if (e < n && isIdentChar(src.charCodeAt(e))) {
+        // `1st`, `3rd`, `9abc`: MySQL reads these as identifiers
+        while (e < n && isIdentChar(src.charCodeAt(e))) e++;
+        push('n', src.slice(i, e).toLowerCase(), i, e);
+      } else {
+        push('1', src.slice(i, e), i, e);
+      }
+      i = e;
+      continue;
+    }
+    // variables
+    if (c === 64 /* @ */) {
+      let e = i + 1;
+      if (src.charCodeAt(e) === 64) e++;
+      const st = e;
+      while (e < n && (isIdentChar(src.charCodeAt(e)) || src.charCodeAt(e) === 46)) e++;
+      if (e > st) {
+        push('v', src.slice(i, e).toLowerCase(), i, e);
+      } else if (src.charCodeAt(e) === 39 || src.charCodeAt(e) === 34 || src.charCodeAt(e) === 96) {
+        push('v', '@', i, e);
+      } else {
+        push('X', '@', i, e);
+      }
+      i = e;
+      continue;
+    }
+    // words
+    if (isIdentStart(c)) {
+      let e = i + 1;
+      for (;;) {
+        while (e < n && isIdentChar(src.charCodeAt(e))) e++;
+        // schema.table, master..xp_cmdshell
+        if (src.charCodeAt(e) === 46) {
+          let k = e + 1;
+          if (src.charCodeAt(k) === 46) k++;
+          if (k < n && isIdentStart(src.charCodeAt(k))) {
+            e = k;
+            continue;
+          }
+        }
+        break;
+      }
+      const word = src.slice(i, e).toLowerCase();
+      // prefixed string literals: N'..', X'..', B'..', _latin1'..'
+      const nc = src.charCodeAt(e);
+      if ((nc === 39 || nc === 34) && (word === 'n' || word === 'x' || word === 'b' || word === 'e' || word[0] === '_')) {
+        const end = stringEnd(src, e, nc);
+        const fe = end < 0 ? n : end;
+        push('s', src.slice(e + 1, end < 0 ? n : end - 1), i, fe, end < 0);
+        i = fe;
+        continue;
+      }
+      let type = WORDTYPE.get(word) ?? 'n';
+      // function call: word followed (after blanks/comments) by `(`
+      let k = e;
+      for (;;) {
+        while (k < n && isWs(src.charCodeAt(k))) k++;
+        if (src.charCodeAt(k) === 47 && src.charCodeAt(k + 1) === 42 && src.charCodeAt(k + 2) !== 33) {
+          const close = src.indexOf('*/', k + 2);
+          if (close < 0) break;
+          k = close + 2;
+          continue;
+        }
+        break;
+      }
+      if (src.charCodeAt(k) === 40 && !KEEP_BEFORE_PAREN.has(word)) type = 'f';
+      push(type, word, i, e);
+      i = e;
+      continue;
+    }
+    // operators and punctuation
+    const c2 = src.charCodeAt(i + 1);
+    switch (c) {
+      case 40:
+        push('(', '(', i, i + 1);
+        i++;
+        continue;
+      case 41:
+        push(')', ')', i, i + 1);
+        i++;
+        continue;
+      case 44:
+        push(',', ',', i, i + 1);
+        i++;
+        continue;
+      case 59:
+        push(';', ';', i, i + 1);
+        i++;
+        continue;
+      case 124: // |
+        if (c2 === 124) {
+          push('&', '||', i, i + 2);
+          i += 2;
+        } else {
+          push('o', '|', i, i + 1);
+          i++;
+        }
+        continue;
+      case 38: // &
+        if (c2 === 38) {
+          push('&', '&&', i, i + 2);
+          i += 2;
+        } else {
+          push('o', '&', i, i + 1);
+          i++;
+        }
+        continue;
+      case 60: // <
+        if (c2 === 61 && src.charCodeAt(i + 2) === 62) {
+          push('o', '<=>', i, i + 3);
+          i += 3;
+        } else if (c2 === 61 || c2 === 62 || c2 === 60) {
+          push('o', src.slice(i, i + 2), i, i + 2);
+          i += 2;
+        } else {
+          push('o', '<', i, i + 1);
+          i++;
+        }
+        continue;
+      case 62: // >
+      case 33: // !
+      case 58: // :
+        if (c2 === 61 || (c === 62 && c2 === 62)) {
+          push('o', src.slice(i, i + 2), i, i + 2);
+          i += 2;
+        } else {
+          push(c === 58 ? 'X' : 'o', src[i]!, i, i + 1);
+          i++;
+        }
+        continue;
+      case 61: // =
+        if (c2 === 61) {
+          push('o', '==', i, i + 2);
+          i += 2;
+        } else {
+          push('o', '=', i, i + 1);
+          i++;
+        }
+        continue;
+      case 43:
+      case 45:
+      case 42:
+      case 47:
+      case 37:
+      case 94:
+      case 126:
+        push('o', src[i]!, i, i + 1);
+        i++;
+        continue;
+      default:
+        push('X', src[i]!, i, i + 1);
+        i++;
+    }
+  }
+  return { tokens, endComment, execAt };
+}

@@ -1,0 +1,367 @@
+// Shared, allocation-light text helpers for the detectors: a one-pass character-class summary
+// (memoised for the value the engine is currently inspecting, since every detector looks at the
+// same value in turn), bounded excerpts, and the light decoders detectors apply when a decoding
+// reveals a payload (HTML entities, JS escapes, percent-encoding).
+
+/** Character-class flags computed in one pass over a value. */
+export const F = {
+  SQUOTE: 1 << 0,
+  DQUOTE: 1 << 1,
+  BACKTICK: 1 << 2,
+  LT: 1 << 3,
+  GT: 1 << 4,
+  LPAREN: 1 << 5,
+  RPAREN: 1 << 6,
+  SEMI: 1 << 7,
+  PIPE: 1 << 8,
+  AMP: 1 << 9,
+  DOLLAR: 1 << 10,
+  LBRACE: 1 << 11,
+  RBRACE: 1 << 12,
+  DOT: 1 << 13,
+  SLASH: 1 << 14,
+  BSLASH: 1 << 15,
+  PERCENT: 1 << 16,
+  NEWLINE: 1 << 17,
+  HASH: 1 << 18,
+  STAR: 1 << 19,
+  EQ: 1 << 20,
+  COLON: 1 << 21,
+  DIGIT: 1 << 22,
+  SPACE: 1 << 23,
+  DASH: 1 << 24,
+  AT: 1 << 25,
+  NONASCII: 1 << 26,
+  CTRL: 1 << 27,
+  BRACKET: 1 << 28,
+  EXCL: 1 << 29,
+  COMMA: 1 << 30,
+} as const;
+
+const TABLE = new Int32Array(128);
+(() => {
+  const set = (chars: string, flag: number): void => {
+    for (let i = 0; i < chars.length; i++) TABLE[chars.charCodeAt(i)] |= flag;
+  };
+  for (let c = 0; c < 32; c++) TABLE[c] |= F.CTRL;
+  TABLE[127] |= F.CTRL;
+  TABLE[9] = F.SPACE;
+  TABLE[10] = F.NEWLINE;
+  TABLE[13] = F.NEWLINE;
+  set("'", F.SQUOTE);
+  set('"', F.DQUOTE);
+  set('`', F.BACKTICK);
+  set('<', F.LT);
+  set('>', F.GT);
+  set('(', F.LPAREN);
+  set(')', F.RPAREN);
+  set(';', F.SEMI);
+  set('|', F.PIPE);
+  set('&', F.AMP);
+  set('$', F.DOLLAR);
+  set('{', F.LBRACE);
+  set('}', F.RBRACE);
+  set('.', F.DOT);
+  set('/', F.SLASH);
+  set('\\', F.BSLASH);
+  set('%', F.PERCENT);
+  set('#', F.HASH);
+  set('*', F.STAR);
+  set('=', F.EQ);
+  set(':', F.COLON);
+  set('0123456789', F.DIGIT);
+  set(' +', F.SPACE);
+  set('-', F.DASH);
+  set('@', F.AT);
+  set('[]', F.BRACKET);
+  set('!', F.EXCL);
+  set(',', F.COMMA);
+})();
+
+let lastValue: string | null = null;
+let lastFlags = 0;
+
+/** OR of the character-class flags of every character of `s` (memoised for the last value). */
+export function charFlags(s: string): number {
+  if (s === lastValue) return lastFlags;
+  let f = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    f |= c < 128 ? TABLE[c]! : F.NONASCII;
+  }
+  lastValue = s;
+  lastFlags = f;
+  return f;
+}
+
+const MAX_EXCERPT = 120;
+
+/** The part [start, end) of `s` with a little context, at most ~120 characters. */
+export function excerpt(s: string, start: number, end: number = start): string {
+  if (start < 0) start = 0;
+  if (end > s.length) end = s.length;
+  if (end < start) end = start;
+  let a = Math.max(0, start - 16);
+  let b = Math.min(s.length, Math.max(end, start) + 16);
+  if (b - a > MAX_EXCERPT) {
+    a = Math.max(0, start - 8);
+    b = Math.min(s.length, a + MAX_EXCERPT);
+  }
+  return s.slice(a, b);
+}
+
+export function isAlpha(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+}
+export function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+export function isAlnum(c: number): boolean {
+  return isAlpha(c) || isDigit(c);
+}
+export function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0xfeff;
+}
+export function isHex(c: number): boolean {
+  return isDigit(c) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+}
+function hexVal(c: number): number {
+  if (c <= 57) return c - 48;
+  if (c >= 97) return c - 87;
+  return c - 55;
+}
+
+const NAMED_ENTITIES: Record<string, string> = {
+  lt: '<', gt: '>', amp: '&', quot: '"', apos: "'", nbsp: ' ', colon: ':', lpar: '(', rpar: ')',
+  tab: '\t', newline: '\n', equals: '=', sol: '/', bsol: '\\', lsqb: '[', rsqb: ']', lbrack: '[',
+  rbrack: ']', lcub: '{', rcub: '}', lbrace: '{', rbrace: '}', period: '.', comma: ',', excl: '!',
+  num: '#', dollar: '$', percnt: '%', plus: '+', ast: '*', semi: ';', grave: '`', quest: '?',
+  commat: '@', hyphen: '-', dash: '-', lowbar: '_', verbar: '|', vert: '|', circ: '^', tilde: '~',
+  Tab: '\t', NewLine: '\n', lsquo: "'", rsquo: "'", ldquo: '"', rdquo: '"',
+};
+/** Entities browsers accept without the trailing semicolon. */
+const LEGACY_NO_SEMI = new Set(['lt', 'gt', 'amp', 'quot', 'nbsp', 'LT', 'GT', 'AMP', 'QUOT']);
+
+/**
+ * Decode HTML character references the way a lenient browser does: numeric references with any
+ * number of leading zeros and an optional `;`, and the common named ones (case-insensitively).
+ * Applied repeatedly (up to `rounds`) so `&amp;lt;` also decodes.
+ */
+export function decodeEntities(s: string, rounds = 2): string {
+  let cur = s;
+  for (let r = 0; r < rounds; r++) {
+    if (cur.indexOf('&') < 0) break;
+    const next = decodeEntitiesOnce(cur);
+    if (next === cur) break;
+    cur = next;
+  }
+  return cur;
+}
+
+function decodeEntitiesOnce(s: string): string {
+  let out = '';
+  let last = 0;
+  let i = s.indexOf('&');
+  while (i >= 0 && i < s.length) {
+    let j = i + 1;
+    let rep: string | null = null;
+    if (s.charCodeAt(j) === 35 /* # */) {
+      j++;
+      let code = 0;
+      let digits = 0;
+      if (s.charCodeAt(j) === 120 || s.charCodeAt(j) === 88) {
+        j++;
+        while (j < s.length && isHex(s.charCodeAt(j)) && digits < 16) {
+          code = code * 16 + hexVal(s.charCodeAt(j));
+          j++;
+          digits++;
+        }
+      } else {
+        while (j < s.length && isDigit(s.charCodeAt(j)) && digits < 16) {
+          code = code * 10 + (s.charCodeAt(j) - 48);
+          j++;
+          digits++;
+        }
+      }
+      if (digits > 0) {
+        // tolerate runs of leading zeros beyond the digit cap
+        while (j < s.length && isDigit(s.charCodeAt(j))) j++;
+        if (s.charCodeAt(j) === 59) j++;
+        rep = code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '\ufffd';
+      }
+    } else {
+      let k = j;
+      while (k < s.length && k - j < 10 && isAlnum(s.charCodeAt(k))) k++;
+      if (k > j) {
+        const name = s.slice(j, k);
+        const hasSemi = s.charCodeAt(k) === 59;
+        let val = NAMED_ENTITIES[name] ?? NAMED_ENTITIES[name.toLowerCase()];
+        if (val !== undefined && (hasSemi || LEGACY_NO_SEMI.has(name))) {
+          rep = val;
+          j = hasSemi ? k + 1 : k;
+        } else if (val === undefined && !hasSemi) {
+          // `&ltfoo` style: the longest legacy prefix
+          for (const legacy of ['quot', 'amp', 'nbsp', 'lt', 'gt']) {
+            if (name.toLowerCase().startsWith(legacy)) {
+              val = NAMED_ENTITIES[legacy]!;
+              rep = val;
+              j = j + legacy.length;
+              break;
+            }
+          }
+        }
+      }
+    }
+    if (rep !== null) {
+      out += s.slice(last, i) + rep;
+      last = j;
+      i = s.indexOf('&', j);
+    } else {
+      i = s.indexOf('&', i + 1);
+    }
+  }
+  return last === 0 ? s : out + s.slice(last);
+}
+
+/** Decode JavaScript / JSON / C-style escapes: \uXXXX, \u{X..}, \xHH, and simple \n \r \t \0. */
+export function decodeJsEscapes(s: string): string {
+  if (s.indexOf('\\') < 0) return s;
+  let out = '';
+  let last = 0;
+  let i = s.indexOf('\\');
+  while (i >= 0 && i < s.length - 1) {
+    const c = s.charCodeAt(i + 1);
+    let rep: string | null = null;
+    let end = i + 2;
+    if ((c === 117 || c === 85) /* u U */) {
+      if (s.charCodeAt(i + 2) === 123 /* { */) {
+        let k = i + 3;
+        let code = 0;
+        while (k < s.length && isHex(s.charCodeAt(k)) && k - i < 10) code = code * 16 + hexVal(s.charCodeAt(k++));
+        if (s.charCodeAt(k) === 125 && k > i + 3 && code <= 0x10ffff) {
+          rep = String.fromCodePoint(code);
+          end = k + 1;
+        }
+      } else if (isHex4(s, i + 2)) {
+        rep = String.fromCharCode(
+          (hexVal(s.charCodeAt(i + 2)) << 12) | (hexVal(s.charCodeAt(i + 3)) << 8) |
+            (hexVal(s.charCodeAt(i + 4)) << 4) | hexVal(s.charCodeAt(i + 5)),
+        );
+        end = i + 6;
+      }
+    } else if (c === 120 || c === 88) {
+      if (isHex(s.charCodeAt(i + 2)) && isHex(s.charCodeAt(i + 3))) {
+        rep = String.fromCharCode((hexVal(s.charCodeAt(i + 2)) << 4) | hexVal(s.charCodeAt(i + 3)));
+        end = i + 4;
+      }
+    } else if (c === 110) rep = '\n';
+    else if (c === 114) rep = '\r';
+    else if (c === 116) rep = '\t';
+    else if (c === 48 && !isDigit(s.charCodeAt(i + 2))) rep = '\0';
+    if (rep !== null) {
+      out += s.slice(last, i) + rep;
+      last = end;
+      i = s.indexOf('\\', end);
+    } else {
+      i = s.indexOf('\\', i + 2);
+    }
+  }
+  return last === 0 ? s : out + s.slice(last);
+}
+
+function isHex4(s: string, at: number): boolean {
+  return (
+    at + 3 < s.length &&
+    isHex(s.charCodeAt(at)) && isHex(s.charCodeAt(at + 1)) && isHex(s.charCodeAt(at + 2)) && isHex(s.charCodeAt(at + 3))
+  );
+}
+
+/**
+ * One round of lenient percent-decoding: `%XX` byte runs are decoded as UTF-8 when valid, else
+ * byte-by-byte as Latin-1; `%uXXXX` (IIS) is decoded too. Never throws.
+ */
+export function percentDecode(s: string): string {
+  if (s.indexOf('%') < 0) return s;
+  let out = '';
+  let i = 0;
+  const n = s.length;
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (c === 37 /* % */) {
+      if ((s.charCodeAt(i + 1) === 117 || s.charCodeAt(i + 1) === 85) && isHex4(s, i + 2)) {
+        out += String.fromCharCode(parseInt(s.slice(i + 2, i + 6), 16));
+        i += 6;
+        continue;
+      }
+      if (i + 2 < n && isHex(s.charCodeAt(i + 1)) && isHex(s.charCodeAt(i + 2))) {
+        const bytes: number[] = [];
+        while (i + 2 < n && s.charCodeAt(i) === 37 && isHex(s.charCodeAt(i + 1)) && isHex(s.charCodeAt(i + 2))) {
+          bytes.push((hexVal(s.charCodeAt(i + 1)) << 4) | hexVal(s.charCodeAt(i + 2)));
+          i += 3;
+        }
+        out += decodeBytes(bytes);
+        continue;
+      }
+    }
+    out += s[i];
+    i++;
+  }
+  return out;
+}
+
+/** UTF-8 decode where valid; invalid sequences are kept as Latin-1 characters (so overlong forms survive). */
+function decodeBytes(bytes: number[]): string {
+  let out = '';
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    if (b < 0x80) {
+      out += String.fromCharCode(b);
+      i++;
+      continue;
+    }
+    let need = 0;
+    let cp = 0;
+    if (b >= 0xc2 && b <= 0xdf) { need = 1; cp = b & 0x1f; }
+    else if (b >= 0xe0 && b <= 0xef) { need = 2; cp = b & 0x0f; }
+    else if (b >= 0xf0 && b <= 0xf4) { need = 3; cp = b & 0x07; }
+    let ok = need > 0 && i + need < bytes.length;
+    if (ok) {
+      for (let k = 1; k <= need; k++) {
+        const nb = bytes[i + k];
+        if (nb === undefined || (nb & 0xc0) !== 0x80) { ok = false; break; }
+        cp = (cp << 6) | (nb & 0x3f);
+      }
+    }
+    if (ok && ((need === 2 && cp < 0x800) || (need === 3 && (cp < 0x10000 || cp > 0x10ffff)))) ok = false;
+    if (ok) {
+      out += String.fromCodePoint(cp);
+      i += need + 1;
+    } else {
+      out += String.fromCharCode(b);
+      i++;
+    }
+  }
+  return out;
+}
+
+/** Percent-decode repeatedly (double / triple encoding), up to `rounds` rounds. */
+export function percentDecodeDeep(s: string, rounds = 3): string {
+  let cur = s;
+  for (let r = 0; r < rounds; r++) {
+    if (cur.indexOf('%') < 0) break;
+    const next = percentDecode(cur);
+    if (next === cur) break;
+    cur = next;
+  }
+  return cur;
+}
+
+/** Last key of a point (the parameter name a value sits under), lower-cased, or ''. */
+export function paramName(point: ReadonlyArray<ReadonlyArray<string | number>>): string {
+  for (let i = point.length - 1; i >= 0; i--) {
+    const part = point[i]!;
+    if (part.length > 1 && typeof part[1] === 'string') return part[1].toLowerCase();
+  }
+  return '';
+}
