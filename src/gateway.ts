@@ -173,6 +173,25 @@ export class Gateway {
     this.pluginEnv = { store: pdkStore(this.store), logger: this.logger, nodeId: this.nodeId, kongVersion: KONG_VERSION, waf: this.node ?? undefined };
     this.handlers = new HandlerCache(this.pluginEnv);
     this.rebuild();
+    const access = this.logger.child({ log: 'access' });
+    if (access.isLevelEnabled('info')) {
+      // one line per request, written by pino's async destination off the request path
+      this.proxyCore.onRequestDone = (ctx) =>
+        access.info({
+          request_id: ctx.requestId,
+          client_ip: ctx.clientIp,
+          method: ctx.method,
+          uri: ctx.path,
+          status: ctx.status,
+          route: ctx.route?.id,
+          service: ctx.service?.id,
+          consumer: ctx.consumer?.id,
+          upstream: ctx.upstreamAddr ? `${ctx.upstreamAddr}:${ctx.upstreamPort}` : undefined,
+          latencies: { kong: ctx.proxyLatencyMs, upstream: ctx.upstreamLatencyMs, request: (ctx.endMs || Date.now()) - ctx.startMs },
+          bytes_in: ctx.bytesIn,
+          bytes_out: ctx.bytesOut,
+        });
+    }
     // coalesce bursts of admin writes into one rebuild per tick
     this.store.on('changes', () => this.scheduleRebuild());
     if (!cfg.proxy_listen.length) return;

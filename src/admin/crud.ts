@@ -181,7 +181,7 @@ export function registerCrud(router: AdminRouter, ctx: AdminContext, schema: Ent
           const existing = store.resolve(E, key, scope);
           return {
             status: 200,
-            body: await store.upsert(E, existing?.id ?? key, entityBody(ctx, schema, req, existing), { forced: { [field]: { id: scope.id } }, scope }),
+            body: await store.upsert(E, key, entityBody(ctx, schema, req, existing), { forced: { [field]: { id: scope.id } }, scope }),
           };
         },
         DELETE: async (req) => {

@@ -5,6 +5,23 @@ import { schema as wallarmSchema } from './wallarm-plugin/schema.js';
 import { createHandler as wallarm } from './wallarm-plugin/handler.js';
 import { schema as keyAuthSchema } from './key-auth/schema.js';
 import { handler as keyAuth } from './key-auth/handler.js';
+// @auth-plugins imports
+import { schema as basicAuthSchema } from './basic-auth/schema.js';
+import { handler as basicAuth } from './basic-auth/handler.js';
+import { schema as jwtSchema } from './jwt/schema.js';
+import { handler as jwt } from './jwt/handler.js';
+import { schema as aclSchema } from './acl/schema.js';
+import { handler as acl } from './acl/handler.js';
+import { schema as ipRestrictionSchema } from './ip-restriction/schema.js';
+import { handler as ipRestriction } from './ip-restriction/handler.js';
+import { schema as botDetectionSchema } from './bot-detection/schema.js';
+import { handler as botDetection } from './bot-detection/handler.js';
+import { schema as requestSizeLimitingSchema } from './request-size-limiting/schema.js';
+import { handler as requestSizeLimiting } from './request-size-limiting/handler.js';
+import { schema as corsSchema } from './cors/schema.js';
+import { handler as cors } from './cors/handler.js';
+import { schema as correlationIdSchema } from './correlation-id/schema.js';
+import { handler as correlationId } from './correlation-id/handler.js';
 import { schema as requestTerminationSchema } from './request-termination/schema.js';
 import { handler as requestTermination } from './request-termination/handler.js';
 
@@ -15,6 +32,14 @@ export const BUNDLED: PluginDefinition[] = [
   // runs first so every request is judged before authentication and rate limits
   { name: 'wallarm-plugin', version: '1.0.0', priority: 3000, schema: wallarmSchema, handler: wallarm },
   // @auth-plugins (keep one line per plugin)
+  { name: 'correlation-id', version: '3.10.0', priority: 100001, schema: correlationIdSchema, handler: correlationId },
+  { name: 'bot-detection', version: '3.10.0', priority: 2500, schema: botDetectionSchema, handler: botDetection },
+  { name: 'cors', version: '3.10.0', priority: 2000, schema: corsSchema, handler: cors },
+  { name: 'jwt', version: '3.10.0', priority: 1450, schema: jwtSchema, handler: jwt },
+  { name: 'basic-auth', version: '3.10.0', priority: 1100, schema: basicAuthSchema, handler: basicAuth },
+  { name: 'ip-restriction', version: '3.10.0', priority: 990, schema: ipRestrictionSchema, handler: ipRestriction },
+  { name: 'request-size-limiting', version: '3.10.0', priority: 951, schema: requestSizeLimitingSchema, handler: requestSizeLimiting },
+  { name: 'acl', version: '3.10.0', priority: 950, schema: aclSchema, handler: acl },
   { name: 'key-auth', version: '3.10.0', priority: 1250, schema: keyAuthSchema, handler: keyAuth },
   // @traffic-plugins (keep one line per plugin)
   { name: 'request-termination', version: '3.10.0', priority: 2, schema: requestTerminationSchema, handler: requestTermination },

@@ -501,7 +501,7 @@ export class ClientConnection {
     this.state = this.bodyDone ? S_RESPONSE : S_BODY;
     this.setDeadline('upstream', ctx.service!.read_timeout);
     if (first) {
-      s.write(text);
+      s.write(text, 'latin1');
       s.write(first);
     } else if (this.state === S_BODY && this.buffered.length) {
       // head and the body bytes already received, in one write when possible
@@ -509,7 +509,7 @@ export class ClientConnection {
       this.buffered = [];
       this.bufferedBytes = 0;
       s.cork();
-      s.write(text);
+      s.write(text, 'latin1');
       for (const c of chunks) {
         if (this.state !== S_BODY) {
           this.buffered.push(c);
@@ -518,7 +518,7 @@ export class ClientConnection {
       }
       s.uncork();
     } else {
-      s.write(text);
+      s.write(text, 'latin1');
     }
     if (this.state === S_BODY && this.socket.isPaused()) this.socket.resume();
     if (this.state === S_BODY) this.setDeadline('body', core.settings.bodyTimeoutMs);
@@ -652,7 +652,7 @@ export class ClientConnection {
     const text = buildResponseHead(ctx.status, ctx.status === rh.status ? rh.reason || null : null, headers.list, { chunked, contentLength: length, connection: conn });
     this.resStarted = true;
     ctx.bytesOut += text.length;
-    this.socket.write(text);
+    this.socket.write(text, 'latin1');
     if (!client11 && rh.bodyKind === 'chunked') this.dechunk = new Dechunker();
   }
 
@@ -803,7 +803,7 @@ export class ClientConnection {
     const ctx = this.ctx!;
     const headers = responseHeaders(ctx, rh.headers, rh.connectionTokens, this.core.settings);
     const text = buildResponseHead(101, rh.reason || null, headers.list, { chunked: false, contentLength: null, connection: 'upgrade', upgrade: rh.upgradeProtocol });
-    this.socket.write(text);
+    this.socket.write(text, 'latin1');
     if (rest.length) this.socket.write(rest);
     this.state = S_TUNNEL;
     this.setDeadline(null, 0);
@@ -885,7 +885,7 @@ export class ClientConnection {
       upgrade,
     });
     this.resStarted = true;
-    if (noBody || bodyBuf.length === 0) this.socket.write(text);
+    if (noBody || bodyBuf.length === 0) this.socket.write(text, 'latin1');
     else this.socket.write(Buffer.concat([Buffer.from(text, 'latin1'), bodyBuf]));
     ctx.bytesOut += text.length + (noBody ? 0 : bodyBuf.length);
     this.completeRequest();

@@ -11,10 +11,12 @@ import type { ClientConnection } from './connection.js';
 import type { PhaseRunner } from './phases.js';
 import type { ProxySettings } from './settings.js';
 import { UpstreamPool } from './upstream-pool.js';
+import { ActiveChecker } from './health.js';
 
 export class ProxyCore {
   router: Router;
   private balancers = new Map<string, UpstreamBalancer>();
+  private checkers: ActiveChecker[] = [];
   readonly health = new HealthRegistry();
   readonly pool: UpstreamPool;
   readonly resolver = new Resolver();
@@ -56,6 +58,14 @@ export class ProxyCore {
     this.health.prune(keep);
     this.router = router;
     this.balancers = balancers;
+    for (const c of this.checkers) c.stop();
+    this.checkers = [];
+    for (const b of balancers.values()) {
+      if (!ActiveChecker.wanted(b.upstream)) continue;
+      const checker = new ActiveChecker(b, this.health);
+      checker.start();
+      this.checkers.push(checker);
+    }
   }
 
   balancerFor(upstreamId: string): UpstreamBalancer | undefined {
@@ -148,6 +158,8 @@ export class ProxyCore {
   }
 
   close(): void {
+    for (const c of this.checkers) c.stop();
+    this.checkers = [];
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.sweepTimer = null;
     for (const c of this.connections) c.close();
