@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Entry point: parse argv, load configuration, start what was asked.
 import fs from 'node:fs';
+import path from 'node:path';
+import { filterModeConfig } from './filter-mode.js';
 import { ConfigError, configKeys, loadConfig, KONG_VERSION, type Config } from './config/index.js';
 import { Gateway, PORTCULLIS_VERSION } from './gateway.js';
 import { DeclarativeError, exportYaml, flattenDeclarative, parseDeclarativeText } from './store/declarative.js';
@@ -12,6 +14,8 @@ const HELP = `Usage: portcullis <command> [options]
 Commands:
   start                     start the gateway (proxy, admin API and the filtering node)
   node                      run the filtering node alone (PORTCULLIS_NODE_LISTEN, WALLARM_MODE)
+  quit                      stop a running gateway gracefully (in-flight requests finish)
+  reload                    re-read the declarative file of a running DB-less gateway
   version                   print the version
   config validate FILE      check a declarative configuration file
   config export [FILE]      print (or write) the current configuration as kong.yml
@@ -80,21 +84,50 @@ function load(p: Parsed): Config {
 }
 
 async function start(p: Parsed): Promise<void> {
-  const config = load(p);
+  const config = filterModeConfig(load(p), process.env);
   const gateway = new Gateway(config);
   await gateway.start();
+  const pidFile = path.resolve(config.prefix, 'portcullis.pid');
+  fs.writeFileSync(pidFile, `${process.pid}\n`);
   let stopping = false;
-  const stop = async (signal: string) => {
+  const stop = async (signal: string, graceMs: number) => {
     if (stopping) return;
     stopping = true;
     gateway.logger.info({ signal }, 'stopping');
-    const timer = setTimeout(() => process.exit(1), 30_000);
+    const timer = setTimeout(() => process.exit(1), graceMs + 15_000);
     timer.unref();
-    await gateway.stop();
+    await gateway.stop(graceMs);
+    fs.rmSync(pidFile, { force: true });
     process.exit(0);
   };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  // SIGTERM/SIGQUIT: graceful, in-flight requests finish (up to 10 s); SIGINT: prompt
+  process.on('SIGTERM', () => void stop('SIGTERM', 10_000));
+  process.on('SIGQUIT', () => void stop('SIGQUIT', 10_000));
+  process.on('SIGINT', () => void stop('SIGINT', 1_000));
+  process.on('SIGHUP', () => {
+    gateway.reload().then(
+      (msg) => gateway.logger.notice(msg),
+      (err) => gateway.logger.error({ err: (err as Error).message }, 'reload failed; keeping the current configuration'),
+    );
+  });
+}
+
+/** quit / reload: signal the running gateway through the pid file in the prefix (as Kong does with nginx.pid). */
+function signalRunning(p: Parsed, signal: NodeJS.Signals): void {
+  const config = load(p);
+  const pidFile = path.resolve(config.prefix, 'portcullis.pid');
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+  } catch {
+    throw new UsageError(`no running Portcullis found (no pid file at ${pidFile})`);
+  }
+  try {
+    process.kill(pid, signal);
+  } catch {
+    throw new UsageError(`Portcullis (pid ${pid}) is not running`);
+  }
+  process.stdout.write(`${signal === 'SIGHUP' ? 'reload' : 'quit'} signal sent to pid ${pid}\n`);
 }
 
 async function runNode(p: Parsed): Promise<void> {
@@ -171,6 +204,12 @@ export async function main(argv: string[]): Promise<number> {
       case 'start':
         await start(p);
         return -1; // keep running
+      case 'quit':
+        signalRunning(p, 'SIGTERM');
+        return 0;
+      case 'reload':
+        signalRunning(p, 'SIGHUP');
+        return 0;
       case 'node':
         await runNode(p);
         return -1;

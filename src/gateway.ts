@@ -217,6 +217,17 @@ export class Gateway {
     this.proxy?.loadCertificates(this.store);
   }
 
+  /** Re-read the declarative file (DB-less); the swap is atomic, requests in flight are not dropped. */
+  async reload(): Promise<string> {
+    const cfg = this.config;
+    if (cfg.database !== 'off') return 'reload: nothing to re-read (database mode)';
+    const text = cfg.declarative_config ? readDeclarativeFile(cfg.declarative_config) : cfg.declarative_config_string;
+    if (!text) return 'reload: no declarative configuration set';
+    const r = flattenDeclarative(this.store, parseDeclarativeText(text), { hash: md5(text) });
+    await this.store.replaceAll(r.tables, r.hash);
+    return `reload: configuration ${r.hash} loaded`;
+  }
+
   upstreamHealth(upstreamId: string): { data: unknown[] } | null {
     const b = this.proxyCore?.balancerFor(upstreamId);
     const targets = this.store.list('targets').filter((t) => t.upstream.id === upstreamId);
