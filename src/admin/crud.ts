@@ -31,6 +31,7 @@ export function pageOptions(req: AdminRequest): PageOptions {
   if (req.query.size !== undefined) {
     const n = Number(req.query.size);
     if (req.query.size === '' || !Number.isFinite(n)) throw invalidSize('size must be a number');
+    if (!Number.isInteger(n) || n < 1 || n > 1000) throw invalidSize('size must be an integer between 1 and 1000');
     opts.size = n;
   }
   if (req.query.offset !== undefined) opts.offset = String(req.query.offset);

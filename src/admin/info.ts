@@ -3,7 +3,7 @@ import os from 'node:os';
 import { KONG_VERSION } from '../config/index.js';
 import { ENTITY_ORDER, entitySchemas, type Field, type FieldEntry } from '../store/schema/index.js';
 import { fieldList } from '../store/schema/validate.js';
-import { schemaViolation } from '../store/errors.js';
+import { invalidOffset, schemaViolation } from '../store/errors.js';
 import type { Row } from '../store/dao.js';
 import { collectionName, entityBody, pageOptions, pageResponse } from './crud.js';
 import { HttpError, notFoundError } from './http.js';
@@ -156,6 +156,7 @@ export function registerInfo(router: AdminRouter, ctx: AdminContext): void {
     const rows = tagRows(tag);
     let start = 0;
     if (opts.offset) {
+      if (!/^[A-Za-z0-9+/=_-]+$/.test(opts.offset)) throw invalidOffset(opts.offset, 'bad base64 encoding');
       const after = Buffer.from(opts.offset, 'base64').toString('utf8');
       start = rows.findIndex((r) => r.id > after);
       if (start < 0) start = rows.length;
