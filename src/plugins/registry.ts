@@ -22,6 +22,23 @@ import { schema as corsSchema } from './cors/schema.js';
 import { handler as cors } from './cors/handler.js';
 import { schema as correlationIdSchema } from './correlation-id/schema.js';
 import { handler as correlationId } from './correlation-id/handler.js';
+// @traffic-plugins imports
+import { schema as tcpLogSchema } from './tcp-log/schema.js';
+import { handler as tcpLog } from './tcp-log/handler.js';
+import { schema as httpLogSchema } from './http-log/schema.js';
+import { handler as httpLog } from './http-log/handler.js';
+import { schema as fileLogSchema } from './file-log/schema.js';
+import { handler as fileLog } from './file-log/handler.js';
+import { schema as prometheusSchema } from './prometheus/schema.js';
+import { handler as prometheus, adminRoutes as prometheusAdminRoutes } from './prometheus/handler.js';
+import { schema as responseTransformerSchema } from './response-transformer/schema.js';
+import { handler as responseTransformer } from './response-transformer/handler.js';
+import { schema as requestTransformerSchema } from './request-transformer/schema.js';
+import { handler as requestTransformer } from './request-transformer/handler.js';
+import { schema as rateLimitingSchema } from './rate-limiting/schema.js';
+import { handler as rateLimiting } from './rate-limiting/handler.js';
+import { schema as proxyCacheSchema } from './proxy-cache/schema.js';
+import { handler as proxyCache } from './proxy-cache/handler.js';
 import { schema as requestTerminationSchema } from './request-termination/schema.js';
 import { handler as requestTermination } from './request-termination/handler.js';
 
@@ -42,6 +59,14 @@ export const BUNDLED: PluginDefinition[] = [
   { name: 'acl', version: '3.10.0', priority: 950, schema: aclSchema, handler: acl },
   { name: 'key-auth', version: '3.10.0', priority: 1250, schema: keyAuthSchema, handler: keyAuth },
   // @traffic-plugins (keep one line per plugin)
+  { name: 'proxy-cache', version: '3.10.0', priority: 100, schema: proxyCacheSchema, handler: proxyCache },
+  { name: 'tcp-log', version: '3.10.0', priority: 7, schema: tcpLogSchema, handler: tcpLog },
+  { name: 'http-log', version: '3.10.0', priority: 12, schema: httpLogSchema, handler: httpLog },
+  { name: 'file-log', version: '3.10.0', priority: 9, schema: fileLogSchema, handler: fileLog },
+  { name: 'prometheus', version: '3.10.0', priority: 13, schema: prometheusSchema, handler: prometheus, adminRoutes: prometheusAdminRoutes },
+  { name: 'response-transformer', version: '3.10.0', priority: 800, schema: responseTransformerSchema, handler: responseTransformer },
+  { name: 'request-transformer', version: '3.10.0', priority: 801, schema: requestTransformerSchema, handler: requestTransformer },
+  { name: 'rate-limiting', version: '3.10.0', priority: 910, schema: rateLimitingSchema, handler: rateLimiting },
   { name: 'request-termination', version: '3.10.0', priority: 2, schema: requestTerminationSchema, handler: requestTermination },
 ];
 

@@ -1,0 +1,154 @@
+// Counter storage for rate-limiting (kong/plugins/rate-limiting/policies/init.lua): fixed calendar
+// windows in UTC, keyed like Kong's `ratelimit:<route>:<service>:<identifier>:<period_date>:<period>`.
+import { Redis } from 'ioredis';
+import type { PdkLogger } from '../../pdk/index.js';
+import { PERIODS, type Period } from './schema.js';
+
+export const EXPIRATION: Record<Period, number> = {
+  second: 1,
+  minute: 60,
+  hour: 3600,
+  day: 86400,
+  month: 2592000,
+  year: 31536000,
+};
+
+const EMPTY_UUID = '00000000-0000-0000-0000-000000000000';
+
+/** Start of each period containing `nowMs`, in ms (kong/tools/timestamp.lua get_timestamps, UTC). */
+export function periodStarts(nowMs: number): Record<Period, number> {
+  const d = new Date(nowMs);
+  const y = d.getUTCFullYear();
+  const mo = d.getUTCMonth();
+  const day = d.getUTCDate();
+  const h = d.getUTCHours();
+  const mi = d.getUTCMinutes();
+  const s = d.getUTCSeconds();
+  return {
+    second: Date.UTC(y, mo, day, h, mi, s),
+    minute: Date.UTC(y, mo, day, h, mi),
+    hour: Date.UTC(y, mo, day, h),
+    day: Date.UTC(y, mo, day),
+    month: Date.UTC(y, mo, 1),
+    year: Date.UTC(y, 0, 1),
+  };
+}
+
+export interface Scope {
+  route_id: string | null;
+  service_id: string | null;
+}
+
+export function counterKey(scope: Scope, identifier: string, period: Period, periodDate: number): string {
+  return `ratelimit:${scope.route_id ?? EMPTY_UUID}:${scope.service_id ?? EMPTY_UUID}:${identifier}:${periodDate}:${period}`;
+}
+
+export type Limits = Partial<Record<Period, number>>;
+
+export interface Policy {
+  /** Current usage per limited period. */
+  usage(conf: any, scope: Scope, identifier: string, nowMs: number, limits: Limits): Promise<Partial<Record<Period, number>>> | Partial<Record<Period, number>>;
+  increment(conf: any, scope: Scope, identifier: string, nowMs: number, limits: Limits, value: number): Promise<void> | void;
+  close(): Promise<void> | void;
+}
+
+/** Per-gateway in-memory counters (Kong's `kong_rate_limiting_counters` shm). Expired windows are swept lazily. */
+export class LocalPolicy implements Policy {
+  private readonly counters = new Map<string, { n: number; expires: number }>();
+  private nextSweep = 0;
+
+  usage(_conf: any, scope: Scope, identifier: string, nowMs: number, limits: Limits): Partial<Record<Period, number>> {
+    this.sweep(nowMs);
+    const starts = periodStarts(nowMs);
+    const out: Partial<Record<Period, number>> = {};
+    for (const p of PERIODS) {
+      if (limits[p] === undefined) continue;
+      const c = this.counters.get(counterKey(scope, identifier, p, starts[p]));
+      out[p] = c && c.expires > nowMs ? c.n : 0;
+    }
+    return out;
+  }
+
+  increment(_conf: any, scope: Scope, identifier: string, nowMs: number, limits: Limits, value: number): void {
+    const starts = periodStarts(nowMs);
+    for (const p of PERIODS) {
+      if (limits[p] === undefined) continue;
+      const key = counterKey(scope, identifier, p, starts[p]);
+      const c = this.counters.get(key);
+      if (c && c.expires > nowMs) c.n += value;
+      else this.counters.set(key, { n: value, expires: starts[p] + EXPIRATION[p] * 1000 });
+    }
+  }
+
+  private sweep(nowMs: number): void {
+    if (nowMs < this.nextSweep) return;
+    this.nextSweep = nowMs + 5000;
+    for (const [k, c] of this.counters) if (c.expires <= nowMs) this.counters.delete(k);
+  }
+
+  /** For tests and diagnostics. */
+  get size(): number {
+    return this.counters.size;
+  }
+
+  close(): void {
+    this.counters.clear();
+  }
+}
+
+/** Counters in Redis: GET for usage, INCRBY + EXPIRE in one pipeline for increments (policies/init.lua). */
+export class RedisPolicy implements Policy {
+  private readonly clients = new Map<string, Redis>();
+  constructor(private readonly logger: PdkLogger) {}
+
+  private client(conf: any): Redis {
+    const r = conf.redis ?? {};
+    const key = [r.host, r.port, r.database, r.username, r.password, r.ssl, r.ssl_verify, r.server_name, r.timeout].join('\u0000');
+    let c = this.clients.get(key);
+    if (c) return c;
+    c = new Redis({
+      host: r.host,
+      port: r.port ?? 6379,
+      db: r.database ?? 0,
+      username: r.username ?? undefined,
+      password: r.password ?? undefined,
+      connectTimeout: r.timeout ?? 2000,
+      commandTimeout: r.timeout ?? 2000,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (times: number) => Math.min(times * 100, 2000),
+      tls: r.ssl ? { rejectUnauthorized: r.ssl_verify === true, servername: r.server_name ?? r.host } : undefined,
+      lazyConnect: false,
+    });
+    c.on('error', (err: Error) => this.logger.debug({ err: err.message }, 'rate-limiting: redis connection error'));
+    this.clients.set(key, c);
+    return c;
+  }
+
+  async usage(conf: any, scope: Scope, identifier: string, nowMs: number, limits: Limits): Promise<Partial<Record<Period, number>>> {
+    const starts = periodStarts(nowMs);
+    const periods = PERIODS.filter((p) => limits[p] !== undefined);
+    const values = await this.client(conf).mget(...periods.map((p) => counterKey(scope, identifier, p, starts[p])));
+    const out: Partial<Record<Period, number>> = {};
+    periods.forEach((p, i) => (out[p] = Number(values[i] ?? 0) || 0));
+    return out;
+  }
+
+  async increment(conf: any, scope: Scope, identifier: string, nowMs: number, limits: Limits, value: number): Promise<void> {
+    const starts = periodStarts(nowMs);
+    const pipe = this.client(conf).pipeline();
+    for (const p of PERIODS) {
+      if (limits[p] === undefined) continue;
+      const key = counterKey(scope, identifier, p, starts[p]);
+      pipe.incrby(key, value);
+      pipe.expire(key, EXPIRATION[p]);
+    }
+    const res = await pipe.exec();
+    for (const [err] of res ?? []) if (err) throw err;
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.clients.values()];
+    this.clients.clear();
+    await Promise.all(all.map((c) => c.quit().catch(() => c.disconnect())));
+  }
+}
