@@ -134,7 +134,7 @@ async function runNode(p: Parsed): Promise<void> {
   const config = load(p);
   const logger = createLogger({ level: config.log_level, format: config.log_format });
   const listen = config.node_listen.length ? config.node_listen : [{ host: '127.0.0.1', port: 5000 }];
-  const node = new FilteringNode({ prefix: config.prefix, listen: listen.map((l) => ({ host: l.host, port: l.port })), token: config.node_token, logger: logger as never });
+  const node = new FilteringNode({ prefix: config.prefix, listen: listen.map((l) => ({ host: l.host, port: l.port })), token: config.node_token, configFile: config.node_config ?? undefined, logger: logger as never });
   await node.start();
   const stop = async () => {
     await node.stop();

@@ -118,6 +118,7 @@ export class Gateway {
       prefix: this.config.prefix,
       listen: this.config.node_listen.map((l) => ({ host: l.host, port: l.port })),
       token: this.config.node_token,
+      configFile: this.config.node_config ?? undefined,
       logger: this.logger as never,
     });
     if (this.config.node_listen.length) this.addresses.node.push(...(await this.node.start()));

@@ -57,6 +57,7 @@ export interface Config {
   db_update_frequency: number;
   db_cache_ttl: number;
   node_token: string | null;
+  node_config: string | null;
   plugins_path: string | null;
   log_format: 'json' | 'pretty';
   workers: number;
@@ -219,6 +220,7 @@ function build(p: Record<string, any>, ignoredEnv: string[]): Config {
     db_update_frequency: p.db_update_frequency,
     db_cache_ttl: p.db_cache_ttl,
     node_token: p.node_token || null,
+    node_config: p.node_config || null,
     plugins_path: p.plugins_path || null,
     log_format: p.log_format,
     workers: p.workers,

@@ -140,6 +140,7 @@ const entries: Array<[string, Def]> = [
   k('db_update_frequency', { doc: 'Change-log poll interval (s)', format: Number, default: 5 }),
   k('db_cache_ttl', { doc: 'Entity cache TTL (s)', format: 'nat', default: 0 }),
   p('node_listen', { doc: 'Filtering node listener', format: 'listen', default: '127.0.0.1:5000' }),
+  p('node_config', { doc: 'Filtering node settings file (node.yaml / node.json)', format: String, default: null, nullable: true }),
   p('node_token', { doc: 'Token required by the node API off loopback', format: String, default: null, nullable: true, sensitive: true }),
   p('plugins_path', { doc: 'Folder with custom plugins', format: String, default: null, nullable: true }),
   p('log_format', { doc: 'json or pretty', format: ['json', 'pretty'], default: 'json' }),
