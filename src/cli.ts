@@ -8,6 +8,7 @@ import { Gateway, PORTCULLIS_VERSION } from './gateway.js';
 import { DeclarativeError, exportYaml, flattenDeclarative, parseDeclarativeText } from './store/declarative.js';
 import { createLogger, silentLogger } from './observability/logger.js';
 import { FilteringNode } from './node/index.js';
+import { runMigrations } from './store/postgres/index.js';
 
 const HELP = `Usage: portcullis <command> [options]
 
@@ -18,7 +19,10 @@ Commands:
   reload                    re-read the declarative file of a running DB-less gateway
   version                   print the version
   config validate FILE      check a declarative configuration file
-  config export [FILE]      print (or write) the current configuration as kong.yml
+  config export [FILE]      print (or write) the current configuration as kong.yml (also db_export)
+  config db_import FILE     load a kong.yml into the database (embedded or postgres)
+  migrations bootstrap|up|finish|list|reset --yes   PostgreSQL schema (KONG_DATABASE=postgres)
+  health                    is a gateway running on this prefix?
   help                      show this help
 
 Options (any setting can be given as --<name> VALUE, e.g. --proxy-listen 0.0.0.0:8000):
@@ -34,6 +38,8 @@ export class UsageError extends Error {}
 
 interface Parsed {
   command: string[];
+  /** Flags of subcommands passed through untouched (migrations --yes, --lock-timeout N). */
+  passthrough: string[];
   overrides: Record<string, unknown>;
   conf: string | null;
   help: boolean;
@@ -41,7 +47,7 @@ interface Parsed {
 
 export function parseArgv(argv: string[]): Parsed {
   const keys = new Set(configKeys());
-  const out: Parsed = { command: [], overrides: {}, conf: null, help: false };
+  const out: Parsed = { command: [], overrides: {}, conf: null, help: false, passthrough: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '-h' || a === '--help') {
@@ -54,6 +60,14 @@ export function parseArgv(argv: string[]): Parsed {
     }
     if (a === '--vv') {
       out.overrides.log_level = 'debug';
+      continue;
+    }
+    if (a === '--yes' || a === '-y' || a === '--force') {
+      out.passthrough.push(a);
+      continue;
+    }
+    if (a === '--lock-timeout' || a === '--db-timeout') {
+      out.passthrough.push(a, argv[++i] ?? '');
       continue;
     }
     if (a.startsWith('-')) {
@@ -130,6 +144,21 @@ function signalRunning(p: Parsed, signal: NodeJS.Signals): void {
   process.stdout.write(`${signal === 'SIGHUP' ? 'reload' : 'quit'} signal sent to pid ${pid}\n`);
 }
 
+/** kong health: is a gateway running on this prefix? */
+function health(p: Parsed): number {
+  const config = load(p);
+  const pidFile = path.resolve(config.prefix, 'portcullis.pid');
+  try {
+    const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+    process.kill(pid, 0);
+    process.stdout.write(`Kong is healthy at ${path.resolve(config.prefix)} (pid ${pid})\n`);
+    return 0;
+  } catch {
+    process.stderr.write(`Error: Kong is not running at ${path.resolve(config.prefix)}\n`);
+    return 1;
+  }
+}
+
 async function runNode(p: Parsed): Promise<void> {
   const config = load(p);
   const logger = createLogger({ level: config.log_level, format: config.log_format });
@@ -168,6 +197,22 @@ async function configCommand(p: Parsed): Promise<void> {
         } else process.stderr.write(`  ${err.message}\n`);
         process.exitCode = 1;
       } else throw err;
+    } finally {
+      await gw.stop();
+    }
+    return;
+  }
+  if (sub === 'db_import' || sub === 'import') {
+    if (!file) throw new UsageError(`usage: portcullis config ${sub} FILE`);
+    const text = fs.readFileSync(file, 'utf8');
+    const config = load(p);
+    if (config.database === 'off') throw new UsageError('db_import needs a database (embedded or postgres), not DB-less mode');
+    const gw = new Gateway(config, { logger: silentLogger() });
+    const store = await gw.openStore();
+    try {
+      const r = flattenDeclarative(store, parseDeclarativeText(text));
+      await store.replaceAll(r.tables);
+      process.stdout.write(`parse successful, beginning import\nimport successful\n`);
     } finally {
       await gw.stop();
     }
@@ -213,6 +258,16 @@ export async function main(argv: string[]): Promise<number> {
       case 'node':
         await runNode(p);
         return -1;
+      case 'migrations': {
+        const config = load(p);
+        if (config.database !== 'postgres') throw new UsageError(`migrations need database = postgres (KONG_DATABASE=postgres); the ${config.database} store needs none`);
+        const [, sub = '', ...rest] = p.command;
+        const r = await runMigrations(sub, [...rest, ...p.passthrough], config);
+        if (r.output) (r.output.startsWith('Error:') ? process.stderr : process.stdout).write(r.output + '\n');
+        return r.code;
+      }
+      case 'health':
+        return health(p);
       case 'version':
         process.stdout.write(`Portcullis ${PORTCULLIS_VERSION} (Kong ${KONG_VERSION} compatible)\n`);
         return 0;

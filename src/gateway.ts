@@ -8,6 +8,7 @@ import type { Config } from './config/index.js';
 import { createLogger, type AppLogger } from './observability/logger.js';
 import { EntityStore } from './store/dao.js';
 import { EmbeddedBackend } from './store/embedded/index.js';
+import { openPostgresStore } from './store/postgres/index.js';
 import { DeclarativeError, flattenDeclarative, flattenedEntityMap, parseDeclarativeText } from './store/declarative.js';
 import { PluginRegistry, BUNDLED, type PluginDefinition } from './plugins/registry.js';
 import { loadCustomPlugins } from './plugins/loader.js';
@@ -81,7 +82,9 @@ export class Gateway {
       }
     }
     if (cfg.database === 'postgres') {
-      this.logger.warn('PostgreSQL store not available in this build; using the embedded store under the prefix');
+      this.store = await openPostgresStore(cfg, this.plugins, this.logger, { nodeId: this.nodeId });
+      for (const missing of this.plugins.missing()) this.logger.warn({ plugin: missing }, `plugin '${missing}' is enabled but not installed`);
+      return this.store;
     }
     const dbless = cfg.database === 'off';
     const backend = new EmbeddedBackend(EmbeddedBackend.dirFor(cfg.prefix, dbless ? 'dbless' : 'store'), { fsync: cfg.journal_fsync });

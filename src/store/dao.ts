@@ -513,6 +513,48 @@ export class EntityStore extends EventEmitter {
     return row;
   }
 
+  // ---- changes made by other nodes (shared-database backends) ----------------------------
+
+  /** Run fn inside the write queue, so it never interleaves with a local write (change feeds). */
+  exclusive<T>(fn: () => Promise<T> | T): Promise<T> {
+    return this.serial(async () => fn());
+  }
+
+  /**
+   * Apply operations another node committed: to memory, with the same events as a local write.
+   * The caller must hold the write queue (inside `exclusive`, or inside `Backend.write`).
+   */
+  applyRemoteNow(ops: Op[]): void {
+    if (!ops.length) return;
+    const events: ChangeEvent[] = [];
+    for (const op of ops) {
+      if (!this.tables.has(op.entity)) continue;
+      if (op.op === 'put') {
+        const old = this.tables.get(op.entity, op.row.id);
+        this.tables.apply(op);
+        events.push({ entity: op.entity, op: old ? 'update' : 'create', row: op.row, old });
+      } else {
+        const old = this.tables.get(op.entity, op.id);
+        if (!old) continue;
+        this.tables.apply(op);
+        events.push({ entity: op.entity, op: 'delete', row: old });
+      }
+    }
+    this.changed(events);
+  }
+
+  /** Queued form of `applyRemoteNow`. */
+  applyRemote(ops: Op[]): Promise<void> {
+    return this.serial(async () => this.applyRemoteNow(ops));
+  }
+
+  /** Replace memory with a full copy read from the shared database (resync); caller holds the queue. */
+  reloadRemoteNow(tables: Record<string, Row[]>): void {
+    this.loadRaw(tables);
+    this.emit('reload');
+    this.emit('changes', []);
+  }
+
   async close(): Promise<void> {
     await this.queue.catch(() => undefined);
     await this.backend.close();

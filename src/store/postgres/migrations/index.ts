@@ -1,0 +1,16 @@
+// The ordered list of core migrations (Kong's kong/db/migrations/core/init.lua). Append only:
+// a migration's name is recorded in schema_meta once executed, and never runs twice.
+import { migration as m000 } from './000_base.js';
+
+export interface Migration {
+  name: string;
+  /** Non-destructive part, run by `bootstrap` and `up`. */
+  up: string;
+  /** Destructive part, run by `bootstrap` and `finish`; a migration with one stays pending after `up`. */
+  teardown?: string;
+}
+
+export const MIGRATIONS: Migration[] = [m000];
+
+/** Tables owned by the store (dropped by `migrations reset`). */
+export const STORE_TABLES = ['refs', 'unique_keys', 'entities', 'changes', 'store_meta', 'schema_meta'];
