@@ -15,11 +15,12 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY config ./config
+COPY connectors ./connectors
 RUN mkdir -p /usr/local/kong && chown node:node /usr/local/kong \
- && ln -s /app/dist/cli.js /usr/local/bin/portcullis && chmod +x /app/dist/cli.js
+ && ln -s /app/dist/cli.js /usr/local/bin/portcullis && ln -s /app/dist/cli.js /usr/local/bin/kong && chmod +x /app/dist/cli.js
 USER node
 EXPOSE 8000 8001 5000
-HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:8001/status').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["node", "/app/dist/cli.js", "health"]
 ENTRYPOINT ["node", "/app/dist/cli.js"]
 CMD ["start"]
