@@ -6,17 +6,18 @@ import {
   ContentLengthBody,
   HttpParseError,
   RequestHeadParser,
-  buildRequestHead,
   buildResponseHead,
   type RequestHead,
   type ResponseHead,
 } from './http1/index.js';
 import { HeaderList, RequestContext } from '../pdk/context.js';
+import type { MatchRequest, RouteMatch } from '../router/index.js';
 import { nextRequestId } from './request-id.js';
 import { negotiate, renderError, statusMessage, type ErrorType } from './kong-errors.js';
-import type { UpstreamSocket } from './upstream-pool.js';
+import type { UpstreamOwner, UpstreamSocket } from './upstream-pool.js';
 import type { ProxyCore } from './core.js';
-import { upstreamHeaders, clientIpOf, responseHeaders } from './headers.js';
+import { clientHead, clientIpOf, plainPeer, responseHeaders, upstreamHead, type PeerFacts } from './headers.js';
+import { isTrusted } from './settings.js';
 import type { Peer } from './balancer.js';
 
 const S_HEAD = 0;
@@ -28,10 +29,35 @@ const S_CLOSED = 5;
 const S_READBODY = 6; // buffering the whole request body for a plugin
 
 const MAX_BUFFERED = 1024 * 1024;
+const LAST_CHUNK = Buffer.from('0\r\n\r\n', 'latin1');
 
 type BodyReader = ContentLengthBody | ChunkedBodyParser;
 
-export class ClientConnection {
+// Client socket listeners are shared functions: no closures or bound methods per connection.
+const kConn = Symbol('portcullis.connection');
+type ClientSocket = net.Socket & { [kConn]?: ClientConnection };
+function onClientData(this: ClientSocket, chunk: Buffer): void {
+  this[kConn]!.onData(chunk);
+}
+function onClientDrain(this: ClientSocket): void {
+  this[kConn]!.onDrain();
+}
+function onClientGone(this: ClientSocket): void {
+  this[kConn]!.abort();
+}
+function onClientEnd(this: ClientSocket): void {
+  this[kConn]!.onEnd();
+}
+
+// Route matching input, reused (the router is synchronous and keeps nothing of it).
+let routeCtx: RequestContext | null = null;
+function routeHeaders(name: string): string | string[] | undefined {
+  const all = routeCtx!.headers.getAll(name);
+  return all.length === 0 ? undefined : all.length === 1 ? all[0] : all;
+}
+const routeQuery: MatchRequest = { method: '', host: undefined, path: '', headers: routeHeaders, sni: undefined, port: 0, protocol: 'http' };
+
+export class ClientConnection implements UpstreamOwner {
   readonly socket: net.Socket;
   private readonly core: ProxyCore;
   private readonly parser: RequestHeadParser;
@@ -51,6 +77,8 @@ export class ClientConnection {
   private resChunkWrap = false;
   private resBuffer: Buffer[] | null = null;
   private resStarted = false;
+  /** Response head produced but not written yet: it goes out with the first body bytes, in one write. */
+  private pendingHead: string | null = null;
   private upReused = false;
   private keepAlive = true;
   private tried: Set<string> | null = null;
@@ -59,28 +87,36 @@ export class ClientConnection {
   deadline = 0;
   private deadlineKind: 'header' | 'keepalive' | 'body' | 'upstream' | null = null;
   private readonly scheme: 'http' | 'https';
+  /** Per-connection facts, read once. */
+  private readonly remoteAddr: string;
+  private readonly remotePort: number;
+  private readonly localPort: number;
+  private readonly peerFacts: PeerFacts;
 
   constructor(socket: net.Socket, core: ProxyCore, scheme: 'http' | 'https') {
     this.socket = socket;
     this.core = core;
     this.scheme = scheme;
-    this.parser = new RequestHeadParser(core.settings.headLimits);
-    this.onData = this.onData.bind(this);
-    this.onUpData = this.onUpData.bind(this);
-    this.onUpClose = this.onUpClose.bind(this);
-    this.onUpError = this.onUpError.bind(this);
-    this.onUpDrain = this.onUpDrain.bind(this);
-    this.onDrain = this.onDrain.bind(this);
-    socket.on('data', this.onData);
-    socket.on('drain', this.onDrain);
-    socket.on('error', () => this.abort());
-    socket.on('close', () => this.abort());
-    socket.on('end', () => {
-      // half-closed client: finish the current exchange, then close
-      this.keepAlive = false;
-      if (this.state === S_HEAD && this.parser.buffered === 0) this.close();
-    });
-    this.setDeadline('keepalive', core.settings.keepaliveTimeoutMs);
+    const settings = core.settings;
+    this.parser = new RequestHeadParser(settings.headLimits);
+    this.remoteAddr = socket.remoteAddress ?? '';
+    this.remotePort = socket.remotePort ?? 0;
+    this.localPort = socket.localPort ?? 0;
+    const peer = plainPeer(this.remoteAddr);
+    this.peerFacts = { peer, trusted: settings.trusted !== null && isTrusted(settings.trusted, peer), localPort: String(this.localPort) };
+    (socket as ClientSocket)[kConn] = this;
+    socket.on('data', onClientData);
+    socket.on('drain', onClientDrain);
+    socket.on('error', onClientGone);
+    socket.on('close', onClientGone);
+    socket.on('end', onClientEnd);
+    this.setDeadline('keepalive', settings.keepaliveTimeoutMs);
+  }
+
+  /** Half-closed client: finish the current exchange, then close. */
+  onEnd(): void {
+    this.keepAlive = false;
+    if (this.state === S_HEAD && this.parser.buffered === 0) this.close();
   }
 
   // ---- timers ---------------------------------------------------------------------------
@@ -116,7 +152,7 @@ export class ClientConnection {
 
   // ---- client input -------------------------------------------------------------------
 
-  private onData(chunk: Buffer): void {
+  onData(chunk: Buffer): void {
     if (this.ctx) this.ctx.bytesIn += chunk.length;
     switch (this.state) {
       case S_HEAD:
@@ -181,9 +217,9 @@ export class ClientConnection {
       headers: [],
       httpVersion: '1.1',
       scheme: this.scheme,
-      remoteAddr: this.socket.remoteAddress ?? '',
-      remotePort: this.socket.remotePort ?? 0,
-      localPort: this.socket.localPort ?? 0,
+      remoteAddr: this.remoteAddr,
+      remotePort: this.remotePort,
+      localPort: this.localPort,
     });
   }
 
@@ -201,10 +237,10 @@ export class ClientConnection {
       headers: head.headers,
       httpVersion: head.versionMinor === 1 ? '1.1' : '1.0',
       scheme: this.scheme,
-      remoteAddr: this.socket.remoteAddress ?? '',
-      remotePort: this.socket.remotePort ?? 0,
-      localPort: this.socket.localPort ?? 0,
-      sni: (this.socket as net.Socket & { servername?: string }).servername || undefined,
+      remoteAddr: this.remoteAddr,
+      remotePort: this.remotePort,
+      localPort: this.localPort,
+      sni: this.scheme === 'https' ? (this.socket as net.Socket & { servername?: string }).servername || undefined : undefined,
     });
     this.ctx = ctx;
     ctx.bytesIn = head.headSize;
@@ -212,7 +248,8 @@ export class ClientConnection {
     if (!head.keepAlive) this.keepAlive = false;
     // absolute-form target: the authority replaces Host, the path is what follows it
     if (head.target.charCodeAt(0) !== 47 && head.target !== '*') absoluteForm(ctx, head);
-    ctx.clientIp = clientIpOf(ctx, settings);
+    const pf = this.peerFacts;
+    ctx.clientIp = pf.trusted ? clientIpOf(ctx, settings, pf.peer, true) : pf.peer;
 
     if (head.bodyKind === 'length') {
       if (settings.maxBodySize > 0 && head.contentLength! > settings.maxBodySize) {
@@ -234,19 +271,21 @@ export class ClientConnection {
       this.bufferedBytes += rest.length;
     }
 
-    if (!this.bodyDone) ctx.bodyReader = () => this.readWholeBody();
-    const match = core.router.match({
-      method: head.method,
-      host: head.host ?? undefined,
-      path: ctx.path,
-      headers: (name) => {
-        const all = ctx.headers.getAll(name);
-        return all.length === 0 ? undefined : all.length === 1 ? all[0] : all;
-      },
-      port: ctx.localPort,
-      protocol: this.scheme,
-      sni: ctx.sni,
-    });
+    if (!this.bodyDone) ctx.bodyReader = this.bodyReaderFn ??= () => this.readWholeBody();
+    const q = routeQuery;
+    q.method = head.method;
+    q.host = head.host ?? undefined;
+    q.path = ctx.path;
+    q.port = this.localPort;
+    q.protocol = this.scheme;
+    q.sni = ctx.sni;
+    routeCtx = ctx;
+    let match: RouteMatch | null;
+    try {
+      match = core.router.match(q);
+    } finally {
+      routeCtx = null;
+    }
     if (!match) {
       core.phases?.active && this.runNoRoutePhases();
       return this.sendKongError(404, 'no Route matched with those values', 'json');
@@ -288,6 +327,7 @@ export class ClientConnection {
     this.sendKongError(500, 'An unexpected error occurred', 'json');
   }
 
+  private bodyReaderFn: (() => Promise<Buffer>) | null = null;
   private bodyWaiter: { chunks: Buffer[]; size: number; resolve: (b: Buffer) => void; reject: (e: Error) => void } | null = null;
 
   /** Buffer the whole request body for a plugin; forwarding then sends it with a Content-Length. */
@@ -364,7 +404,10 @@ export class ClientConnection {
     const ctx = this.ctx!;
     if (ctx.exit) return this.sendExit();
     if (!ctx.service) return this.sendKongError(503, 'no Service found with those values', 'json');
-    ctx.proxyLatencyMs = Math.round(ctx.elapsedMs());
+    // one clock read: Kong's proxy latency ends where the upstream latency starts
+    const now = process.hrtime.bigint();
+    ctx.upstreamStartNs = now;
+    ctx.proxyLatencyMs = Math.round(Number(now - ctx.startNs) / 1e6);
     this.attempts = 0;
     this.tried = null;
     this.connectUpstream();
@@ -375,7 +418,7 @@ export class ClientConnection {
   private connectUpstream(): void {
     const core = this.core;
     const ctx = this.ctx!;
-    const svc = ctx.service!;
+    const info = core.serviceInfo(ctx.service!);
     let peer: Peer | null;
     try {
       peer = core.pickPeer(ctx, this.tried);
@@ -389,9 +432,9 @@ export class ClientConnection {
     this.peer = peer;
     this.attempts++;
     ctx.balancerTries = this.attempts;
-    const secure = svc.protocol === 'https' || svc.protocol === 'grpcs';
+    const secure = info.secure;
     ctx.upstreamScheme = secure ? 'https' : 'http';
-    const address = core.resolver.cached(peer.host);
+    const address = info.ip && peer === info.peer ? peer.host : core.resolver.cached(peer.host);
     if (address === null) {
       core.resolver.resolve(peer.host).then(
         (addr) => this.openSocket(addr, peer!, secure),
@@ -411,7 +454,15 @@ export class ClientConnection {
     ctx.upstreamTarget = peer.target;
     const svc = ctx.service!;
     const sni = secure ? peer.host : undefined;
-    const key = core.poolKey(address, peer.port, secure, sni);
+    const info = core.serviceInfo(svc);
+    let key: string;
+    if (peer === info.peer) {
+      if (info.keyAddress !== address) {
+        info.key = core.poolKey(address, peer.port, secure, sni);
+        info.keyAddress = address;
+      }
+      key = info.key;
+    } else key = core.poolKey(address, peer.port, secure, sni);
     const idle = core.pool.take(key);
     if (idle) {
       this.upReused = true;
@@ -469,62 +520,80 @@ export class ClientConnection {
     const head = this.head!;
     const core = this.core;
     this.up = up;
+    up.owner = this;
     this.resHead = null;
     this.resBody = null;
     this.resStarted = false;
+    if (up.dead || up.socket.destroyed) return this.upstreamBroken();
     const s = up.socket;
-    s.on('data', this.onUpData);
-    s.on('close', this.onUpClose);
-    s.on('error', this.onUpError);
-    s.on('drain', this.onUpDrain);
 
     const target = ctx.upstreamPath + (ctx.upstreamQuery !== null ? (ctx.upstreamQuery ? '?' + ctx.upstreamQuery : '') : ctx.query ? '?' + ctx.query : '');
-    const headers = upstreamHeaders(ctx, head, core.settings, core.hostHeaderFor(ctx));
-    let framing: { chunked: boolean; contentLength: number | null };
+    let chunked = false;
+    let contentLength: number | null;
     let first: Buffer | null = null;
     if (ctx.body !== null) {
       // the body was read (or replaced) by a plugin: it goes with an exact length
-      framing = { chunked: false, contentLength: ctx.body.length };
+      contentLength = ctx.body.length;
       first = ctx.body;
       this.bodyDone = true;
       this.body = null;
-    } else if (head.bodyKind === 'chunked') framing = { chunked: true, contentLength: null };
-    else if (head.bodyKind === 'length') framing = { chunked: false, contentLength: head.contentLength };
-    else framing = { chunked: false, contentLength: head.contentLength === 0 ? 0 : null };
-    const upgrade = head.upgrade;
-    const text = buildRequestHead(ctx.upstreamMethod ?? head.method, target, headers, { ...framing, connection: upgrade ? 'upgrade' : 'keep-alive', upgrade: head.upgradeProtocol }, head.connectionTokens);
-    ctx.upstreamStartNs = process.hrtime.bigint();
+    } else if (head.bodyKind === 'chunked') {
+      chunked = true;
+      contentLength = null;
+    } else if (head.bodyKind === 'length') contentLength = head.contentLength;
+    else contentLength = head.contentLength === 0 ? 0 : null;
+    const text = upstreamHead(ctx, head, core.settings, this.peerFacts, ctx.upstreamMethod ?? head.method, target, core.hostHeaderFor(ctx), {
+      chunked,
+      contentLength,
+      upgrade: head.upgrade ? head.upgradeProtocol ?? '' : null,
+    });
     if (head.expectContinue && !this.bodyDone && this.buffered.length === 0) {
       // nginx answers 100-continue itself once it wants the body
       this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
     }
     this.state = this.bodyDone ? S_RESPONSE : S_BODY;
     this.setDeadline('upstream', ctx.service!.read_timeout);
-    if (first) {
-      s.write(text, 'latin1');
-      s.write(first);
+    if (first !== null) {
+      writeHeadAnd(s, text, [first], first.length);
     } else if (this.state === S_BODY && this.buffered.length) {
-      // head and the body bytes already received, in one write when possible
+      // the body bytes already received: framing validated first, then head and body in one write
       const chunks = this.buffered;
       this.buffered = [];
       this.bufferedBytes = 0;
-      s.cork();
-      s.write(text, 'latin1');
-      for (const c of chunks) {
-        if (this.state !== S_BODY) {
+      const pieces: Buffer[] = [];
+      let size = 0;
+      for (let i = 0; i < chunks.length; i++) {
+        const c = chunks[i]!;
+        if (this.bodyDone) {
           this.buffered.push(c);
           this.bufferedBytes += c.length;
-        } else this.forwardBody(c, 0);
+          continue;
+        }
+        const end = this.scanBody(c, 0);
+        if (end < 0) return; // answered (400 / 413); nothing was sent upstream
+        if (end > 0) {
+          pieces.push(end === c.length ? c : c.subarray(0, end));
+          size += end;
+        }
       }
-      s.uncork();
+      const ok = writeHeadAnd(s, text, pieces, size);
+      if (this.bodyDone) this.state = S_RESPONSE;
+      else if (!ok) this.socket.pause();
     } else {
       s.write(text, 'latin1');
     }
-    if (this.state === S_BODY && this.socket.isPaused()) this.socket.resume();
-    if (this.state === S_BODY) this.setDeadline('body', core.settings.bodyTimeoutMs);
+    if (this.state === S_BODY) {
+      if (this.socket.isPaused() && s.writableLength === 0) this.socket.resume();
+      this.setDeadline('body', core.settings.bodyTimeoutMs);
+    }
   }
 
-  private forwardBody(chunk: Buffer, offset: number): void {
+  /**
+   * Validates the framing of client body bytes chunk[offset..]: returns the end of this request's body in `chunk`
+   * (chunk.length while the body continues) and sets bodyDone at its end, queueing what follows; or -1 after
+   * answering a framing error.
+   */
+  private scanBody(chunk: Buffer, offset: number): number {
     const body = this.body!;
     let end: number;
     try {
@@ -532,50 +601,58 @@ export class ClientConnection {
     } catch (err) {
       this.discardUpstream();
       this.keepAlive = false;
-      return this.sendKongError(err instanceof HttpParseError ? err.status : 400, 'Bad request', this.core.settings.errorType);
+      this.sendKongError(err instanceof HttpParseError ? err.status : 400, 'Bad request', this.core.settings.errorType);
+      return -1;
     }
     const max = this.core.settings.maxBodySize;
     if (max > 0 && body instanceof ChunkedBodyParser && body.dataBytes > max) {
       this.discardUpstream();
       this.keepAlive = false;
-      return this.sendKongError(413, 'Payload too large', this.core.settings.errorType);
+      this.sendKongError(413, 'Payload too large', this.core.settings.errorType);
+      return -1;
     }
-    const up = this.up!.socket;
-    const last = end === -1 ? chunk.length : end;
-    const ok = up.write(offset === 0 && last === chunk.length ? chunk : chunk.subarray(offset, last));
-    if (end === -1) {
-      if (!ok) this.socket.pause();
-      this.setDeadline('body', this.core.settings.bodyTimeoutMs);
-      return;
-    }
+    if (end === -1) return chunk.length;
     this.bodyDone = true;
-    this.state = S_RESPONSE;
-    this.setDeadline('upstream', this.ctx!.service!.read_timeout);
+    this.body = null;
     if (end < chunk.length) {
       const rest = chunk.subarray(end);
       this.buffered.push(rest);
       this.bufferedBytes += rest.length;
     }
-    if (this.resHead && this.resBody === null && !this.resClose) this.finishExchange();
+    return end;
   }
 
-  private onUpDrain(): void {
+  private forwardBody(chunk: Buffer, offset: number): void {
+    const end = this.scanBody(chunk, offset);
+    if (end < 0) return;
+    const up = this.up!.socket;
+    const ok = end > offset ? up.write(offset === 0 && end === chunk.length ? chunk : chunk.subarray(offset, end)) : true;
+    if (!this.bodyDone) {
+      if (!ok) this.socket.pause();
+      this.setDeadline('body', this.core.settings.bodyTimeoutMs);
+      return;
+    }
+    this.state = S_RESPONSE;
+    this.setDeadline('upstream', this.ctx!.service!.read_timeout);
+  }
+
+  onUpDrain(): void {
     if (this.state === S_BODY || this.state === S_TUNNEL) this.socket.resume();
   }
 
-  private onDrain(): void {
+  onDrain(): void {
     if (this.up && (this.state === S_RESPONSE || this.state === S_TUNNEL)) this.up.socket.resume();
   }
 
-  private onUpData(chunk: Buffer): void {
-    const ctx = this.ctx!;
+  /** Upstream bytes; `chunk` may be the socket's reused read buffer: nothing may keep it past this call. */
+  onUpData(chunk: Buffer): void {
     if (this.state === S_TUNNEL) {
       if (!this.socket.write(chunk)) this.up!.socket.pause();
       return;
     }
-    if (!this.resHead) return this.parseResponseHead(chunk, 0);
+    if (this.state === S_CLOSED || this.up === null) return;
+    if (this.resHead === null) return this.parseResponseHead(chunk, 0);
     this.forwardResponse(chunk, 0);
-    void ctx;
   }
 
   private parseResponseHead(chunk: Buffer, offset: number): void {
@@ -598,14 +675,13 @@ export class ClientConnection {
     }
     this.resHead = rh;
     const ctx = this.ctx!;
-    const now = process.hrtime.bigint();
-    ctx.upstreamLatencyMs = Math.round(Number(now - ctx.upstreamStartNs) / 1e6);
+    ctx.upstreamLatencyMs = Math.round(Number(process.hrtime.bigint() - ctx.upstreamStartNs) / 1e6);
     ctx.status = rh.status;
-    this.core.reportStatus(this.peer, rh.status);
+    if (this.peer !== null && this.peer.upstreamId !== null) this.core.reportStatus(this.peer, rh.status);
     if (rh.upgrade && head.upgrade) return this.startTunnel(rh, chunk.subarray(rh.end));
 
     const phases = this.core.phases;
-    const buffering = phases?.active === true && phases.wantsResponseBody(ctx);
+    const buffering = phases !== null && phases.active && phases.wantsResponseBody(ctx);
     if (rh.bodyKind === 'length') this.resBody = new ContentLengthBody(rh.contentLength!);
     else if (rh.bodyKind === 'chunked') this.resBody = new ChunkedBodyParser('response');
     else this.resBody = null;
@@ -614,19 +690,23 @@ export class ClientConnection {
       this.resBuffer = [];
     } else {
       this.resBuffer = null;
-      this.writeResponseHead(rh, null);
+      this.writeResponseHead(rh, null); // kept in pendingHead: it goes out with the body bytes of this chunk
     }
     if (rh.end < chunk.length) this.forwardResponse(chunk, rh.end);
     else if (this.resBody === null && !this.resClose) this.responseComplete();
+    if (this.pendingHead !== null && this.state !== S_CLOSED) this.flushHead();
   }
 
+  /** Produces the client's response head into `pendingHead` (written by the next send / flushHead). */
   private writeResponseHead(rh: ResponseHead, bodyLength: number | null): void {
     const ctx = this.ctx!;
     const settings = this.core.settings;
-    const headers = responseHeaders(ctx, rh.headers, rh.connectionTokens, settings);
-    ctx.responseHeaders = headers;
     const phases = this.core.phases;
-    if (phases?.active) {
+    const general = phases !== null && phases.active;
+    let headers: HeaderList | null = null;
+    if (general) {
+      headers = responseHeaders(ctx, rh.headers, rh.connectionTokens, settings);
+      ctx.responseHeaders = headers;
       try {
         phases.headerFilter(ctx);
       } catch (err) {
@@ -647,16 +727,34 @@ export class ClientConnection {
       if (!client11) this.keepAlive = false;
     } else if (rh.contentLength !== null) length = rh.contentLength; // HEAD / 304 keep the announced length
     else if (rh.status !== 204 && rh.status !== 304 && !(rh.status >= 100 && rh.status < 200)) length = 0;
-    const conn = this.keepAlive && this.bodyDone ? 'keep-alive' : 'close';
-    if (conn === 'close') this.keepAlive = false;
-    const text = buildResponseHead(ctx.status, ctx.status === rh.status ? rh.reason || null : null, headers.list, { chunked, contentLength: length, connection: conn });
+    const keepAlive = this.keepAlive && this.bodyDone;
+    if (!keepAlive) this.keepAlive = false;
+    const text = general
+      ? buildResponseHead(ctx.status, ctx.status === rh.status ? rh.reason || null : null, ctx.responseHeaders!.list, { chunked, contentLength: length, connection: keepAlive ? 'keep-alive' : 'close' })
+      : clientHead(ctx, rh, settings, { chunked, contentLength: length, keepAlive });
+    void headers;
     this.resStarted = true;
     ctx.bytesOut += text.length;
-    this.socket.write(text, 'latin1');
+    this.pendingHead = text;
     if (!client11 && rh.bodyKind === 'chunked') this.dechunk = new Dechunker();
   }
 
   private dechunk: Dechunker | null = null;
+
+  /** Writes to the client, after the pending response head if any (then both in one write). */
+  private send(piece: Buffer): boolean {
+    const head = this.pendingHead;
+    if (head === null) return this.socket.write(piece);
+    this.pendingHead = null;
+    return writeHeadAnd(this.socket, head, [piece], piece.length);
+  }
+
+  private flushHead(): void {
+    const head = this.pendingHead;
+    if (head === null) return;
+    this.pendingHead = null;
+    this.socket.write(head, 'latin1');
+  }
 
   private forwardResponse(chunk: Buffer, offset: number): void {
     const ctx = this.ctx!;
@@ -669,6 +767,14 @@ export class ClientConnection {
       } catch (err) {
         this.core.logger.debug({ err, request_id: ctx.requestId }, 'invalid upstream body framing');
         this.discardUpstream();
+        if (this.pendingHead !== null) {
+          // nothing reached the client yet: a clean 502 instead of a cut-off answer
+          this.pendingHead = null;
+          this.resStarted = false;
+          ctx.bytesOut = 0;
+          this.keepAlive = this.keepAlive && this.bodyDone;
+          return this.sendError(502, this.core.settings.errorType);
+        }
         if (!this.resStarted) return this.sendError(502, this.core.settings.errorType);
         return this.close();
       }
@@ -676,7 +782,7 @@ export class ClientConnection {
     const last = end === -1 ? chunk.length : end;
     if (last > offset) {
       const piece = offset === 0 && last === chunk.length ? chunk : chunk.subarray(offset, last);
-      if (this.resBuffer) this.resBuffer.push(Buffer.from(piece));
+      if (this.resBuffer) this.resBuffer.push(Buffer.from(piece)); // copied: `chunk` may be a reused read buffer
       else this.writeBody(piece);
     }
     if (end === -1 && body) return;
@@ -692,13 +798,19 @@ export class ClientConnection {
     const ctx = this.ctx!;
     let ok: boolean;
     if (this.resChunkWrap) {
-      ok = this.socket.write(piece.length.toString(16) + '\r\n');
-      ok = this.socket.write(piece) && ok;
-      ok = this.socket.write('\r\n') && ok;
+      // chunk-size line, data and CRLF in one buffer (one write)
+      const size = piece.length.toString(16);
+      const n = size.length + 2;
+      const b = Buffer.allocUnsafe(n + piece.length + 2);
+      b.write(size + '\r\n', 0, n, 'latin1');
+      piece.copy(b, n);
+      b[b.length - 2] = 13;
+      b[b.length - 1] = 10;
+      ok = this.send(b);
     } else if (this.dechunk) {
       const plain = this.dechunk.push(piece);
-      ok = plain.length ? this.socket.write(plain) : true;
-    } else ok = this.socket.write(piece);
+      ok = plain.length ? this.send(plain) : true;
+    } else ok = this.send(piece);
     ctx.bytesOut += piece.length;
     if (!ok) this.up?.socket.pause();
   }
@@ -717,15 +829,20 @@ export class ClientConnection {
       }
       const out = ctx.responseBody ?? Buffer.alloc(0);
       this.writeResponseHead(this.resHead!, out.length);
-      if (out.length) this.socket.write(out);
+      if (out.length) this.send(out);
       ctx.bytesOut += out.length;
     } else if (this.resChunkWrap) {
-      this.socket.write('0\r\n\r\n');
+      this.send(LAST_CHUNK);
     }
+    this.flushHead();
     this.resChunkWrap = false;
     this.dechunk = null;
-    if (this.bodyDone) this.finishExchange();
-    // else: the upstream answered before the request body ended; finishExchange runs when it does
+    if (this.bodyDone) return this.finishExchange();
+    // The upstream answered before the request body ended (the client was told Connection: close): the upstream
+    // saw an incomplete request and cannot be reused; the rest of the client's body is not read.
+    this.discardUpstream();
+    this.keepAlive = false;
+    this.completeRequest();
   }
 
   private finishExchange(): void {
@@ -739,7 +856,7 @@ export class ClientConnection {
     this.completeRequest();
   }
 
-  private onUpClose(): void {
+  onUpClose(): void {
     if (this.state === S_CLOSED || !this.up) return;
     if (this.state === S_TUNNEL) return this.close();
     if (this.resHead && this.resClose) {
@@ -757,7 +874,7 @@ export class ClientConnection {
     this.upstreamBroken();
   }
 
-  private onUpError(err: Error): void {
+  onUpError(err: Error): void {
     this.core.logger.debug({ err: err.message, request_id: this.ctx?.requestId }, 'upstream socket error');
     if (this.state === S_CLOSED || !this.up) return;
     this.upstreamBroken();
@@ -783,11 +900,8 @@ export class ClientConnection {
   private detachUpstream(): void {
     const up = this.up;
     if (!up) return;
+    up.owner = null;
     const s = up.socket;
-    s.removeListener('data', this.onUpData);
-    s.removeListener('close', this.onUpClose);
-    s.removeListener('error', this.onUpError);
-    s.removeListener('drain', this.onUpDrain);
     if (s.isPaused()) s.resume();
     this.up = null;
   }
@@ -803,8 +917,9 @@ export class ClientConnection {
     const ctx = this.ctx!;
     const headers = responseHeaders(ctx, rh.headers, rh.connectionTokens, this.core.settings);
     const text = buildResponseHead(101, rh.reason || null, headers.list, { chunked: false, contentLength: null, connection: 'upgrade', upgrade: rh.upgradeProtocol });
-    this.socket.write(text, 'latin1');
-    if (rest.length) this.socket.write(rest);
+    this.pendingHead = text;
+    if (rest.length) this.send(rest);
+    else this.flushHead();
     this.state = S_TUNNEL;
     this.setDeadline(null, 0);
     this.keepAlive = false;
@@ -885,8 +1000,7 @@ export class ClientConnection {
       upgrade,
     });
     this.resStarted = true;
-    if (noBody || bodyBuf.length === 0) this.socket.write(text, 'latin1');
-    else this.socket.write(Buffer.concat([Buffer.from(text, 'latin1'), bodyBuf]));
+    writeHeadAnd(this.socket, text, noBody ? [] : [bodyBuf], noBody ? 0 : bodyBuf.length);
     ctx.bytesOut += text.length + (noBody ? 0 : bodyBuf.length);
     this.completeRequest();
   }
@@ -928,6 +1042,7 @@ export class ClientConnection {
   abort(): void {
     if (this.state === S_CLOSED) return;
     this.state = S_CLOSED;
+    this.pendingHead = null;
     this.failBodyWaiter();
     this.discardUpstream();
     if (this.ctx && this.ctx.status === 0) this.ctx.status = 499;
@@ -1009,4 +1124,36 @@ export class Dechunker {
     }
     return out.length === 1 ? out[0]! : Buffer.concat(out);
   }
+}
+
+// Scratch memory for coalesced writes (head + body in one write). A write that completes synchronously (the
+// usual case) leaves nothing referencing it; when one stays queued the scratch is replaced, never reused.
+const SCRATCH_SIZE = 64 * 1024;
+let scratch = Buffer.allocUnsafeSlow(SCRATCH_SIZE);
+type Latin1Writable = Buffer & { latin1Write(s: string, offset: number, length: number): number };
+
+/** Writes a latin1 head and body pieces in one write: copied together when they fit the scratch, else a corked writev. */
+function writeHeadAnd(s: net.Socket, head: string, pieces: Buffer[], size: number): boolean {
+  if (size === 0) return s.write(head, 'latin1');
+  const n = head.length;
+  const total = n + size;
+  if (total <= SCRATCH_SIZE) {
+    const b = scratch;
+    (b as Latin1Writable).latin1Write(head, 0, n);
+    let o = n;
+    for (let i = 0; i < pieces.length; i++) {
+      const p = pieces[i]!;
+      b.set(p, o);
+      o += p.length;
+    }
+    const ok = s.write(b.subarray(0, total));
+    if (s.writableLength !== 0) scratch = Buffer.allocUnsafeSlow(SCRATCH_SIZE);
+    return ok;
+  }
+  s.cork();
+  s.write(head, 'latin1');
+  let ok = true;
+  for (let i = 0; i < pieces.length; i++) ok = s.write(pieces[i]!);
+  s.uncork();
+  return ok;
 }

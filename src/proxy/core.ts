@@ -12,10 +12,29 @@ import type { PhaseRunner } from './phases.js';
 import type { ProxySettings } from './settings.js';
 import { UpstreamPool } from './upstream-pool.js';
 import { ActiveChecker } from './health.js';
+import net from 'node:net';
+
+/** Per-service values computed once per configuration (not per request). */
+export interface ServiceInfo {
+  secure: boolean;
+  /** The service's host names an upstream entity. */
+  balancer: UpstreamBalancer | null;
+  /** The one peer of a service without a balancer. */
+  peer: Peer | null;
+  /** The host is an IP literal: no DNS. */
+  ip: boolean;
+  /** Host header sent upstream for a service without a balancer (no preserve_host, no override). */
+  hostHeader: string;
+  /** Pool key of the last address the peer resolved to. */
+  keyAddress: string;
+  key: string;
+}
 
 export class ProxyCore {
   router: Router;
   private balancers = new Map<string, UpstreamBalancer>();
+  private services = new Map<Service, ServiceInfo>();
+  private balancersById = new Map<string, UpstreamBalancer>();
   private checkers: ActiveChecker[] = [];
   readonly health = new HealthRegistry();
   readonly pool: UpstreamPool;
@@ -58,6 +77,8 @@ export class ProxyCore {
     this.health.prune(keep);
     this.router = router;
     this.balancers = balancers;
+    this.balancersById = new Map([...balancers.values()].map((b) => [b.upstream.id, b]));
+    this.services = new Map();
     for (const c of this.checkers) c.stop();
     this.checkers = [];
     for (const b of balancers.values()) {
@@ -69,20 +90,38 @@ export class ProxyCore {
   }
 
   balancerFor(upstreamId: string): UpstreamBalancer | undefined {
-    for (const b of this.balancers.values()) if (b.upstream.id === upstreamId) return b;
-    return undefined;
+    return this.balancersById.get(upstreamId);
+  }
+
+  /** Cached per-service values (rebuilt lazily after every configuration change). */
+  serviceInfo(svc: Service): ServiceInfo {
+    let info = this.services.get(svc);
+    if (info === undefined) {
+      const secure = svc.protocol === 'https' || svc.protocol === 'grpcs';
+      const balancer = this.balancers.get(svc.host) ?? null;
+      info = {
+        secure,
+        balancer,
+        peer: balancer ? null : { host: svc.host, port: svc.port, target: `${svc.host}:${svc.port}`, targetId: null, upstreamId: null },
+        ip: net.isIP(svc.host) !== 0,
+        hostHeader: isDefaultPort(svc.port, secure) ? svc.host : `${svc.host}:${svc.port}`,
+        keyAddress: '',
+        key: '',
+      };
+      this.services.set(svc, info);
+    }
+    return info;
   }
 
   isBalanced(ctx: RequestContext): boolean {
-    return this.balancers.has(ctx.service!.host);
+    return this.serviceInfo(ctx.service!).balancer !== null;
   }
 
   pickPeer(ctx: RequestContext, tried: Set<string> | null): Peer | null {
-    const svc = ctx.service!;
-    const b = this.balancers.get(svc.host);
-    if (!b) return { host: svc.host, port: svc.port, target: `${svc.host}:${svc.port}`, targetId: null, upstreamId: null };
-    const peer = b.pick(hashValue(b.upstream, ctx), tried ?? undefined);
-    return peer;
+    const info = this.serviceInfo(ctx.service!);
+    const b = info.balancer;
+    if (b === null) return info.peer;
+    return b.pick(hashValue(b.upstream, ctx), tried ?? undefined);
   }
 
   reportHealth(peer: Peer, kind: 'timeout' | 'tcp_failure'): void {
@@ -91,7 +130,7 @@ export class ProxyCore {
   }
 
   reportStatus(peer: Peer | null, status: number): void {
-    if (!peer?.upstreamId) return;
+    if (peer === null || peer.upstreamId === null) return;
     this.balancerFor(peer.upstreamId)?.report(peer.target, 'success', status);
   }
 
@@ -107,9 +146,11 @@ export class ProxyCore {
       const h = ctx.headers.get('host');
       if (h) return h;
     }
-    const secure = svc.protocol === 'https' || svc.protocol === 'grpcs';
-    const b = this.balancers.get(svc.host);
-    if (b) {
+    const info = this.serviceInfo(svc);
+    const secure = info.secure;
+    const b = info.balancer;
+    if (b === null) return info.hostHeader;
+    {
       if (b.upstream.host_header) return b.upstream.host_header;
       const t = ctx.upstreamTarget ?? svc.host;
       const i = t.lastIndexOf(':');
@@ -117,7 +158,6 @@ export class ProxyCore {
       const port = Number(t.slice(i + 1));
       return isDefaultPort(port, secure) ? host : t;
     }
-    return isDefaultPort(svc.port, secure) ? svc.host : `${svc.host}:${svc.port}`;
   }
 
   track(c: ClientConnection): void {

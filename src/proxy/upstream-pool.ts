@@ -1,10 +1,33 @@
 // Keep-alive pools of raw upstream sockets, LIFO per address, swept for idleness by one coarse timer.
+//
+// Listeners are attached once, when the socket is opened, and dispatch to whoever owns the socket
+// (`UpstreamSocket.owner`, a client connection while lent out, null while idle). Plain TCP sockets are read
+// with `onread` into a per-socket buffer that is reused for every read: the owner must copy anything it keeps
+// past the callback. A client write that did not complete synchronously keeps a reference to the bytes, so the
+// dispatcher gives the socket a fresh buffer whenever the owner's client socket still has bytes queued.
 import net from 'node:net';
 import tls from 'node:tls';
 import { ResponseHeadParser } from './http1/index.js';
 
-export class UpstreamSocket {
+/** What an owner of a lent-out upstream socket receives. */
+export interface UpstreamOwner {
+  /** The client socket the upstream bytes are written to (checked for queued writes after each read). */
   readonly socket: net.Socket;
+  /** Bytes from the upstream; `chunk` is only valid during the call (copy what you keep). */
+  onUpData(chunk: Buffer): void;
+  onUpClose(): void;
+  onUpError(err: Error): void;
+  onUpDrain(): void;
+}
+
+/** Size of the reusable read buffer of each plain upstream socket. */
+const READ_BUFFER_SIZE = 64 * 1024;
+const kUp = Symbol('portcullis.upstream');
+
+type TaggedSocket = net.Socket & { [kUp]?: UpstreamSocket };
+
+export class UpstreamSocket {
+  socket!: net.Socket;
   readonly key: string;
   requests = 0;
   idleSince = 0;
@@ -13,9 +36,14 @@ export class UpstreamSocket {
   /** Set while the socket sits in the pool, cleared when taken. */
   pooled = false;
   dead = false;
+  /** Who receives the socket's events; null while idle or connecting. */
+  owner: UpstreamOwner | null = null;
+  /** `onread` buffer for the next read (plain TCP only). */
+  readBuf: Buffer | null = null;
+  /** Connect-phase callbacks, cleared once connected. */
+  connecting: { fail: (err: Error) => void } | null = null;
 
-  constructor(socket: net.Socket, key: string) {
-    this.socket = socket;
+  constructor(key: string) {
     this.key = key;
   }
 }
@@ -48,43 +76,49 @@ export class UpstreamPool {
     return (secure ? 's:' : '') + host + ':' + port + (sni ? '/' + sni : '');
   }
 
-  /** An idle socket for this key, or null. */
+  /** An idle socket for this key, or null. The caller sets `owner`. */
   take(key: string): UpstreamSocket | null {
     const list = this.idle.get(key);
-    while (list && list.length) {
+    if (list === undefined) return null;
+    while (list.length) {
       const s = list.pop()!;
       s.pooled = false;
       if (s.dead || s.socket.destroyed) continue;
-      s.socket.removeListener('close', onIdleClose);
-      s.socket.removeListener('error', onIdleError);
-      s.socket.removeListener('data', onIdleData);
       this.active.set(key, (this.active.get(key) ?? 0) + 1);
       return s;
     }
     return null;
   }
 
-  /** Open a new connection; resolves once connected. */
+  /** Open a new connection; resolves once connected. The caller sets `owner`. */
   connect(key: string, o: ConnectOptions): Promise<UpstreamSocket> {
     return new Promise((resolve, reject) => {
-      let socket: net.Socket;
-      const onError = (err: Error) => {
-        clearTimeout(timer);
-        socket.destroy();
-        reject(err);
-      };
+      const up = new UpstreamSocket(key);
+      let socket: TaggedSocket;
       const timer = setTimeout(() => {
+        up.connecting = null;
+        up.dead = true;
         socket.destroy();
         const err = new Error('connect timeout') as NodeJS.ErrnoException;
         err.code = 'ETIMEDOUT';
         reject(err);
       }, o.connectTimeoutMs);
+      up.connecting = {
+        fail: (err) => {
+          clearTimeout(timer);
+          up.connecting = null;
+          up.dead = true;
+          socket.destroy();
+          reject(err);
+        },
+      };
       const ready = () => {
+        if (up.connecting === null) return; // timed out meanwhile
         clearTimeout(timer);
-        socket.removeListener('error', onError);
+        up.connecting = null;
         socket.setNoDelay(true);
         this.active.set(key, (this.active.get(key) ?? 0) + 1);
-        resolve(new UpstreamSocket(socket, key));
+        resolve(up);
       };
       if (o.tls) {
         socket = tls.connect({
@@ -95,17 +129,25 @@ export class UpstreamPool {
           ca: o.tls.ca,
           ALPNProtocols: ['http/1.1'],
         });
+        socket[kUp] = up;
+        socket.on('data', onUpData);
         socket.once('secureConnect', ready);
       } else {
-        socket = net.connect({ host: o.host, port: o.port, noDelay: true });
+        up.readBuf = Buffer.allocUnsafe(READ_BUFFER_SIZE);
+        socket = net.connect({ host: o.host, port: o.port, noDelay: true, onread: { buffer: () => up.readBuf!, callback: onUpRead } });
+        socket[kUp] = up;
         socket.once('connect', ready);
       }
-      socket.once('error', onError);
+      up.socket = socket;
+      socket.on('close', onUpClose);
+      socket.on('error', onUpError);
+      socket.on('drain', onUpDrain);
     });
   }
 
   /** Return a socket whose exchange finished cleanly; anything else must go through discard(). */
   release(s: UpstreamSocket): void {
+    s.owner = null;
     this.decActive(s.key);
     s.requests++;
     if (s.dead || s.socket.destroyed || s.requests >= this.opts.maxRequests) {
@@ -121,17 +163,12 @@ export class UpstreamPool {
     s.pooled = true;
     s.idleSince = Date.now();
     s.parser.reset();
-    const sock = s.socket as net.Socket & { __upstream?: UpstreamSocket };
-    sock.__upstream = s;
-    sock.on('close', onIdleClose);
-    sock.on('error', onIdleError);
-    // bytes from an idle upstream are a protocol violation: the socket cannot be trusted
-    sock.on('data', onIdleData);
     list.push(s);
-    this.ensureSweeper();
+    if (this.sweeper === null) this.startSweeper();
   }
 
   discard(s: UpstreamSocket): void {
+    s.owner = null;
     this.decActive(s.key);
     this.destroy(s);
   }
@@ -144,11 +181,11 @@ export class UpstreamPool {
 
   private destroy(s: UpstreamSocket): void {
     s.dead = true;
+    s.owner = null;
     s.socket.destroy();
   }
 
-  private ensureSweeper(): void {
-    if (this.sweeper) return;
+  private startSweeper(): void {
     this.sweeper = setInterval(() => this.sweep(), Math.min(1000, Math.max(50, this.opts.idleTimeoutMs / 4)));
     this.sweeper.unref();
   }
@@ -190,20 +227,59 @@ export class UpstreamPool {
   }
 }
 
-function owner(sock: net.Socket): UpstreamSocket | undefined {
-  return (sock as net.Socket & { __upstream?: UpstreamSocket }).__upstream;
+// ---- listeners, attached once per socket ---------------------------------------------------
+
+/** `onread` callback (plain TCP): `buf` is the socket's reusable buffer. */
+function onUpRead(this: TaggedSocket, nread: number, mem: Uint8Array): boolean {
+  const buf = mem as Buffer; // the Buffer handed to `onread.buffer`
+  const up = this[kUp]!;
+  const o = up.owner;
+  if (o === null) {
+    // bytes from an idle (or abandoned) upstream are a protocol violation: the socket cannot be trusted
+    up.dead = true;
+    this.destroy();
+    return true;
+  }
+  o.onUpData(nread === buf.length ? buf : buf.subarray(0, nread));
+  // a client write that did not complete synchronously still references the bytes: read into a new buffer
+  if (o.socket.writableLength !== 0 && up.readBuf === buf) up.readBuf = Buffer.allocUnsafe(READ_BUFFER_SIZE);
+  return true;
 }
-function onIdleClose(this: net.Socket): void {
-  const s = owner(this);
-  if (s) s.dead = true;
+
+/** 'data' (TLS): chunks are fresh buffers. */
+function onUpData(this: TaggedSocket, chunk: Buffer): void {
+  const up = this[kUp]!;
+  const o = up.owner;
+  if (o === null) {
+    up.dead = true;
+    this.destroy();
+    return;
+  }
+  o.onUpData(chunk);
 }
-function onIdleError(this: net.Socket): void {
-  const s = owner(this);
-  if (s) s.dead = true;
-  this.destroy();
+
+function onUpClose(this: TaggedSocket): void {
+  const up = this[kUp]!;
+  up.dead = true;
+  if (up.connecting !== null) {
+    const err = new Error('socket closed while connecting') as NodeJS.ErrnoException;
+    err.code = 'ECONNRESET';
+    return up.connecting.fail(err);
+  }
+  const o = up.owner;
+  if (o !== null) o.onUpClose();
 }
-function onIdleData(this: net.Socket): void {
-  const s = owner(this);
-  if (s) s.dead = true;
-  this.destroy();
+
+function onUpError(this: TaggedSocket, err: Error): void {
+  const up = this[kUp]!;
+  up.dead = true;
+  if (up.connecting !== null) return up.connecting.fail(err);
+  const o = up.owner;
+  if (o !== null) o.onUpError(err);
+  else this.destroy();
+}
+
+function onUpDrain(this: TaggedSocket): void {
+  const o = this[kUp]!.owner;
+  if (o !== null) o.onUpDrain();
 }
