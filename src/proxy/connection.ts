@@ -698,21 +698,24 @@ export class ClientConnection implements UpstreamOwner {
   }
 
   /** Produces the client's response head into `pendingHead` (written by the next send / flushHead). */
-  private writeResponseHead(rh: ResponseHead, bodyLength: number | null): void {
+  /** Upstream headers as the client gets them, then the header_filter phase over them. */
+  private filterHeaders(rh: ResponseHead): void {
+    const ctx = this.ctx!;
+    ctx.responseHeaders = responseHeaders(ctx, rh.headers, rh.connectionTokens, this.core.settings);
+    try {
+      this.core.phases!.headerFilter(ctx);
+    } catch (err) {
+      this.core.logger.error({ err, request_id: ctx.requestId }, 'header_filter failed');
+    }
+  }
+
+  private writeResponseHead(rh: ResponseHead, bodyLength: number | null, filtered = false): void {
     const ctx = this.ctx!;
     const settings = this.core.settings;
     const phases = this.core.phases;
     const general = phases !== null && phases.active;
-    let headers: HeaderList | null = null;
-    if (general) {
-      headers = responseHeaders(ctx, rh.headers, rh.connectionTokens, settings);
-      ctx.responseHeaders = headers;
-      try {
-        phases.headerFilter(ctx);
-      } catch (err) {
-        this.core.logger.error({ err, request_id: ctx.requestId }, 'header_filter failed');
-      }
-    }
+    const headers: HeaderList | null = null;
+    if (general && !filtered) this.filterHeaders(rh);
     const client11 = ctx.httpVersion === '1.1';
     let chunked = false;
     let length: number | null = null;
@@ -822,13 +825,15 @@ export class ClientConnection implements UpstreamOwner {
       if (this.resHead!.bodyKind === 'chunked') bodyBuf = new Dechunker().push(bodyBuf);
       ctx.responseBody = bodyBuf;
       this.resBuffer = null;
+      // Kong's order: header_filter, then body_filter (which may read the headers), then the head goes out
+      this.filterHeaders(this.resHead!);
       try {
         this.core.phases?.bodyFilter(ctx);
       } catch (err) {
         this.core.logger.error({ err, request_id: ctx.requestId }, 'body_filter failed');
       }
       const out = ctx.responseBody ?? Buffer.alloc(0);
-      this.writeResponseHead(this.resHead!, out.length);
+      this.writeResponseHead(this.resHead!, out.length, true);
       if (out.length) this.send(out);
       ctx.bytesOut += out.length;
     } else if (this.resChunkWrap) {
