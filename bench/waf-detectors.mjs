@@ -5,7 +5,11 @@
 // placeholders), with a neutral context per placeholder; any detector firing counts as detection.
 //
 //   node bench/waf-detectors.mjs [--corpus DIR] [--show-misses] [--show-fp] [--show-hits] [--file NAME]
-//                                [--eval 'payload' [--root get]]
+//   node bench/waf-detectors.mjs --eval 'payload' [--root get] [--header X-TEST]   every detector on one value
+//   node bench/waf-detectors.mjs --typical          cost of a typical API GET (16 values, all detectors)
+//   ADV_SIZE=1048576 node bench/waf-detectors.mjs --adversarial [--input NAME] [--detector TYPE] [--top N]
+//   node bench/waf-detectors.mjs --lines FILE...    false-positive sweep: each line of text files as a value
+//   node bench/waf-detectors.mjs --attacks FILE...  recall check: each line is an attack, misses are printed
 //
 // The TypeScript sources are transpiled on the fly (typescript's transpileModule) into a temp dir,
 // so no build is needed.
@@ -40,6 +44,14 @@ for (const sub of ['', 'lexers', 'detectors']) {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
     }).outputText;
     fs.writeFileSync(path.join(out, sub, f.replace(/\.ts$/, '.js')), js);
+  }
+}
+{
+  // the adversarial input set lives with the tests
+  const adv = path.join(root, 'test/unit/waf/detectors/adversarial.ts');
+  if (fs.existsSync(adv)) {
+    const js = ts.transpileModule(fs.readFileSync(adv, 'utf8'), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+    fs.writeFileSync(path.join(out, 'adversarial.js'), js);
   }
 }
 fs.writeFileSync(path.join(out, 'package.json'), '{"type":"module"}');
@@ -80,6 +92,8 @@ function tryDecode(s, plusAsSpace) {
   }
 }
 
+const pct = (a, b) => (b ? ((100 * a) / b).toFixed(1) : '-') + '%';
+
 function runAll(value, ctx) {
   for (const d of detectors) {
     const m = d.detect(value, ctx);
@@ -102,6 +116,121 @@ function detectPayload(payload, phs) {
     }
   }
   return null;
+}
+
+if (args.includes('--adversarial')) {
+  // timing over the adversarial set (ADV_SIZE env var: bytes per input, default 1 MiB)
+  const { adversarialSet } = await import(pathToFileURL(path.join(out, 'adversarial.js')).href);
+  const ADVERSARIAL = adversarialSet(Number(process.env.ADV_SIZE ?? 1 << 20));
+  const ctxs = [ctxFor('URLParam'), ctxFor('URLPath'), ctxFor('UserAgent'), ctxFor('JSONRequest')];
+  const rows = [];
+  const t0 = performance.now();
+  const onlyInput = opt('--input', '');
+  const onlyDet = opt('--detector', '');
+  for (const [name, v] of ADVERSARIAL) {
+    if (onlyInput && !name.includes(onlyInput)) continue;
+    for (const d of detectors) {
+      if (onlyDet && d.type !== onlyDet) continue;
+      const t = performance.now();
+      for (const c of ctxs) d.detect(v, c);
+      rows.push([performance.now() - t, name, d.type]);
+    }
+  }
+  console.log(`adversarial set: ${ADVERSARIAL.length} inputs x ${detectors.length} detectors x ${ctxs.length} contexts: ${(performance.now() - t0).toFixed(0)} ms`);
+  rows.sort((a, b) => b[0] - a[0]);
+  for (const r of rows.slice(0, Number(opt('--top', '15')))) console.log(`  ${r[0].toFixed(1).padStart(8)} ms  ${r[2].padEnd(15)} ${r[1]}`);
+  process.exit(0);
+}
+
+if (args.includes('--lines')) {
+  // false-positive sweep: every line of the given text files as a JSON string value and a query value
+  const files = args.slice(args.indexOf('--lines') + 1).filter((a) => !a.startsWith('--') && fs.existsSync(a));
+  const byStamp = new Map();
+  let n = 0;
+  for (const f of files) {
+    for (const line of fs.readFileSync(f, 'utf8').split('\n')) {
+      const v = line.trim();
+      if (v.length < 3) continue;
+      for (const c of [ctxFor('JSONRequest'), ctxFor('URLParam')]) {
+        n++;
+        const m = runAll(v, c);
+        if (m) {
+          const k = m.stamp;
+          if (!byStamp.has(k)) byStamp.set(k, []);
+          byStamp.get(k).push(`[${c.root}] ${v.slice(0, 140)}`);
+        }
+      }
+    }
+  }
+  let hits = 0;
+  for (const [k, list] of [...byStamp].sort((a, b) => b[1].length - a[1].length)) {
+    hits += list.length;
+    console.log(`${k}: ${list.length}`);
+    for (const l of list.slice(0, Number(opt('--show', '4')))) console.log('    ', l);
+  }
+  console.log(`${hits} hits in ${n} values (${((100 * hits) / Math.max(1, n)).toFixed(2)}%)`);
+  process.exit(0);
+}
+
+if (args.includes('--attacks')) {
+  // recall check: every line of the given files is an attack; print the ones no detector flags
+  const files = args.slice(args.indexOf('--attacks') + 1).filter((a) => !a.startsWith('--') && fs.existsSync(a));
+  let n = 0;
+  let hit = 0;
+  for (const f of files) {
+    for (const line of fs.readFileSync(f, 'utf8').split('\n')) {
+      if (!line.trim() || line.startsWith('#')) continue;
+      n++;
+      const v = line.replace(/\\r/g, '\r').replace(/\\n/g, '\n');
+      const m = detectPayload(v, ['URLParam', 'JSONRequest', 'URLPath']);
+      if (m) hit++;
+      else console.log('MISS', JSON.stringify(v));
+    }
+  }
+  console.log(`${hit}/${n} detected (${pct(hit, n)})`);
+  process.exit(0);
+}
+
+if (args.includes('--typical')) {
+  // a typical API GET: path, a few query values and the usual headers
+  const req = [
+    [ctxFor('URLPath'), '/api/v1/users/12345/orders'],
+    [{ point: [['get', 'page']], kind: 'value', root: 'get' }, '2'],
+    [{ point: [['get', 'limit']], kind: 'value', root: 'get' }, '50'],
+    [{ point: [['get', 'sort']], kind: 'value', root: 'get' }, 'created_at:desc'],
+    [{ point: [['get', 'q']], kind: 'value', root: 'get' }, 'blue running shoes'],
+    [{ point: [['get', 'email']], kind: 'value', root: 'get' }, 'jane.doe@example.com'],
+    [{ point: [['get', 'from']], kind: 'value', root: 'get' }, '2024-05-01T00:00:00Z'],
+    [{ point: [['get', 'id']], kind: 'value', root: 'get' }, '550e8400-e29b-41d4-a716-446655440000'],
+    [{ point: [['header', 'HOST']], kind: 'value', root: 'header', header: 'HOST' }, 'api.example.com'],
+    [ctxFor('UserAgent'), 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Safari/537.36'],
+    [{ point: [['header', 'ACCEPT']], kind: 'value', root: 'header', header: 'ACCEPT' }, 'application/json, text/plain, */*'],
+    [{ point: [['header', 'ACCEPT-LANGUAGE']], kind: 'value', root: 'header', header: 'ACCEPT-LANGUAGE' }, 'en-US,en;q=0.9'],
+    [{ point: [['header', 'ACCEPT-ENCODING']], kind: 'value', root: 'header', header: 'ACCEPT-ENCODING' }, 'gzip, deflate, br'],
+    [{ point: [['header', 'AUTHORIZATION']], kind: 'value', root: 'header', header: 'AUTHORIZATION' }, 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.abc123def456'],
+    [{ point: [['cookie', 'session']], kind: 'value', root: 'cookie' }, 'a3f9c2e1b7d84f6e'],
+    [{ point: [['header', 'REFERER']], kind: 'value', root: 'header', header: 'REFERER' }, 'https://www.example.com/shop/shoes?color=blue'],
+  ];
+  const once = () => {
+    let hits = 0;
+    for (const [c, v] of req) for (const d of detectors) if (d.detect(v, c)) hits++;
+    return hits;
+  };
+  for (let i = 0; i < 2000; i++) once();
+  const rounds = 20000;
+  const t = process.hrtime.bigint();
+  let hits = 0;
+  for (let i = 0; i < rounds; i++) hits += once();
+  const us = Number(process.hrtime.bigint() - t) / 1e3 / rounds;
+  console.log(`typical GET (${req.length} values x ${detectors.length} detectors): ${us.toFixed(1)} us per request, ${(us / req.length).toFixed(2)} us per value; hits: ${hits / rounds}`);
+  const per = detectors.map((d) => {
+    const t1 = process.hrtime.bigint();
+    for (let i = 0; i < 5000; i++) for (const [c, v] of req) d.detect(v, c);
+    return [d.type, Number(process.hrtime.bigint() - t1) / 1e3 / 5000];
+  });
+  per.sort((a, b) => b[1] - a[1]);
+  console.log('per detector (us per request):', per.map(([n, u]) => `${n} ${u.toFixed(2)}`).join(', '));
+  process.exit(0);
 }
 
 if (args.includes('--eval')) {
@@ -175,7 +304,6 @@ for (const f of walk(corpus)) {
 }
 const ms = Number(process.hrtime.bigint() - t0) / 1e6;
 
-const pct = (a, b) => (b ? ((100 * a) / b).toFixed(1) : '-') + '%';
 const clip = (s) => JSON.stringify(s.length > 160 ? s.slice(0, 80) + '…' + s.slice(-60) : s);
 console.log('file'.padEnd(44), 'n'.padStart(4), 'rate');
 for (const r of rows) {

@@ -9,6 +9,7 @@ import { DeclarativeError, exportYaml, flattenDeclarative, parseDeclarativeText 
 import { createLogger, silentLogger } from './observability/logger.js';
 import { FilteringNode } from './node/index.js';
 import { runMigrations } from './store/postgres/index.js';
+import { runFromK8s } from './k8s/index.js';
 
 const HELP = `Usage: portcullis <command> [options]
 
@@ -21,6 +22,7 @@ Commands:
   config validate FILE      check a declarative configuration file
   config export [FILE]      print (or write) the current configuration as kong.yml (also db_export)
   config db_import FILE     load a kong.yml into the database (embedded or postgres)
+  config from-k8s FILE|DIR...  Kubernetes (KIC) manifests to kong.yml (--backend ns/name=URL, -o FILE)
   migrations bootstrap|up|finish|list|reset --yes   PostgreSQL schema (KONG_DATABASE=postgres)
   health                    is a gateway running on this prefix?
   help                      show this help
@@ -232,6 +234,8 @@ async function configCommand(p: Parsed): Promise<void> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // from-k8s parses its own options (--backend, -o)
+  if (argv[0] === 'config' && argv[1] === 'from-k8s') return runFromK8s(argv.slice(2));
   let p: Parsed;
   try {
     p = parseArgv(argv);

@@ -9,6 +9,7 @@ import { parseHeaders } from './parsers/headers.js';
 import { DEFAULT_LIMITS, VALUE_RAW, type ParseLimits, type Sink } from './parsers/sink.js';
 import { parseUri } from './parsers/uri.js';
 import { expandValue } from './parsers/values.js';
+import { detectors as bundledDetectors } from './detectors/index.js';
 import type { AnalysisResult, AttackType, DetectContext, Detector, EngineOptions, Hit, Point, ValueKind, WafRequest } from './types.js';
 
 export interface WafEngineOptions extends EngineOptions {
@@ -28,18 +29,8 @@ export interface WafEngineOptions extends EngineOptions {
   maxHits?: number;
 }
 
-// The detector registry is another module that may not exist yet (or may fail to load mid-edit): load
-// it by a computed specifier so this module compiles and works without it.
-let registry: Detector[] = [];
-let registryError: unknown = null;
-try {
-  const spec = './detectors/index.js';
-  const mod = (await import(spec)) as { detectors?: unknown };
-  if (Array.isArray(mod.detectors)) registry = mod.detectors as Detector[];
-  else registryError = new Error('detectors/index.js does not export a detectors array');
-} catch (e) {
-  registryError = e;
-}
+const registry: Detector[] = bundledDetectors;
+const registryError: unknown = null;
 
 /** The registry's detectors, and why loading it failed (null when it loaded). */
 export function defaultDetectors(): { detectors: Detector[]; error: unknown } {

@@ -62,7 +62,7 @@ export const ldapi: Detector = {
   detect(value: string, _ctx: DetectContext): DetectorMatch | null {
     if (value.length < 4) return null;
     const flags = charFlags(value);
-    if (!(flags & F.EQ)) return null;
+    if (!(flags & (F.EQ | F.RPAREN))) return null;
     if (flags & F.LPAREN) {
       let i = value.indexOf('(');
       let guard = 0;
@@ -83,6 +83,11 @@ export const ldapi: Detector = {
         }
         i = value.indexOf('(', i + 1);
       }
+    }
+    // `)(&)`, `)(|`: close the item and open an absolute-true/false or composite filter
+    if (flags & F.RPAREN) {
+      const m = /\)\s*\(\s*[&|!]\s*(?:\)|\(|$)|\(\s*[&|]\s*\)/.exec(value);
+      if (m) return { stamp: 'ldapi:filter-breakout', payload: excerpt(value, m.index, m.index + m[0].length + 20) };
     }
     if (flags & F.COLON) {
       const m = EXTENSIBLE.exec(value);

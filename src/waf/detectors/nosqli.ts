@@ -20,7 +20,7 @@ const OP_KEY = new RegExp(`(?:^|[{,\\s'"])["']?\\$(?:${OPS})["']?\\s*:`, 'i');
 const MONGO_SHELL = /\bdb\s*\.\s*(?:[A-Za-z_][\w-]*\s*\.\s*)?(?:find\w*|insert\w*|update\w*|remove|drop\w*|aggregate|count\w*|delete\w*|eval|getCollection\w*|getSiblingDB|createCollection|runCommand|mapReduce|save|replaceOne|distinct|getName|version|stats|adminCommand|shutdownServer)\s*\(/;
 const JS_STATEMENT = /^\s*(?:var|let|const)\s+[A-Za-z_$][\w$]*\s*=|^\s*(?:while|for|if|switch)\s*\(|^\s*do\s*\{|^\s*return\b|^\s*function\s*[\w$]*\s*\(|^\s*sleep\s*\(|^\s*this\s*\./;
 const BUSY_LOOP = /new\s+Date\s*\(\s*\)[\s\S]{0,80}?(?:while|for)\s*\(|(?:while|for)\s*\([^)]{0,80}new\s+Date\s*\(/;
-const JS_TAUTOLOGY = /['"]\s*(?:\|\||&&)\s*(?:['"]?[\w$.]+['"]?\s*(?:===?|!==?)\s*['"]?[\w$.]*|true\b|1\b|this\.)/;
+const JS_TAUTOLOGY = /['"]\s*(?:\|\||&&)\s*(?:(?:'[^']{0,32}'?|"[^"]{0,32}"?|\d+)\s*(?:===?|!==?)|true\b|1\b|this\.)/;
 const WHERE_PROBE = /\bthis\s*\.\s*[A-Za-z_$][\w$]*\s*(?:\.\s*(?:match|indexOf|length|startsWith|charAt|substr\w*)\b|\[|===?|!==?|>|<)|\bsleep\s*\(\s*\d+\s*\)/;
 
 /** Where a break-out from a JS string/number context lands: after a leading `;`, `0;`, `';`, `";`. */

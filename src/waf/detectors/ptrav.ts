@@ -44,17 +44,70 @@ function isEndBoundary(c: number): boolean {
   return Number.isNaN(c) || !((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 45);
 }
 
-/** First sensitive target in a normalised path, or -1. */
+/**
+ * Sensitive targets indexed for a linear scan: by their first two characters, then (for
+ * multi-segment targets such as `etc/passwd`) by the first segment and the next two characters, so
+ * each candidate position costs a couple of lookups even on `etc/etc/etc/...`.
+ */
+interface Bucket {
+  singles: string[];
+  /** first segment with its slash (`etc/`) -> rests indexed by their first two characters */
+  groups: Map<string, Map<number, string[]>>;
+}
+const key2 = (s: string, i: number): number => (s.charCodeAt(i) << 16) | s.charCodeAt(i + 1);
+const INDEX = new Map<number, Bucket>();
+for (const t of SENSITIVE) {
+  const k = key2(t, 0);
+  let b = INDEX.get(k);
+  if (!b) INDEX.set(k, (b = { singles: [], groups: new Map() }));
+  const slash = t.indexOf('/');
+  if (slash <= 0 || slash === t.length - 1) {
+    b.singles.push(t);
+    continue;
+  }
+  const prefix = t.slice(0, slash + 1);
+  const rest = t.slice(slash + 1);
+  let g = b.groups.get(prefix);
+  if (!g) b.groups.set(prefix, (g = new Map()));
+  const rk = key2(rest, 0);
+  const list = g.get(rk);
+  if (list) list.push(rest);
+  else g.set(rk, [rest]);
+}
+
+function targetEndsOk(norm: string, t: string, end: number): boolean {
+  return t.charCodeAt(t.length - 1) === 47 || isEndBoundary(norm.charCodeAt(end));
+}
+
+/**
+ * First sensitive target in a normalised path: tried at each path-component start (after `/`, or
+ * after any non-name character when `needSlashBefore` is false).
+ */
 function findSensitive(norm: string, needSlashBefore: boolean): { at: number; len: number } | null {
-  for (const t of SENSITIVE) {
-    let i = norm.indexOf(t);
-    while (i >= 0) {
-      const before = i > 0 ? norm.charCodeAt(i - 1) : 32;
-      const okBefore = t.charCodeAt(0) === 46 ? before === 47 || i === 0 : i === 0 ? !needSlashBefore || t.indexOf('/') > 0 : needSlashBefore ? before === 47 : isBoundary(before);
-      const last = t.charCodeAt(t.length - 1);
-      const okAfter = last === 47 || isEndBoundary(norm.charCodeAt(i + t.length));
-      if (okBefore && okAfter) return { at: i, len: t.length };
-      i = norm.indexOf(t, i + 1);
+  const n = norm.length;
+  for (let p = 0; p < n - 2; p++) {
+    if (p > 0) {
+      const before = norm.charCodeAt(p - 1);
+      if (needSlashBefore ? before !== 47 : !isBoundary(before)) continue;
+    }
+    const b = INDEX.get(key2(norm, p));
+    if (!b) continue;
+    const dotOk = p === 0 || norm.charCodeAt(p - 1) === 47;
+    for (const t of b.singles) {
+      if (!norm.startsWith(t, p)) continue;
+      // dot-files only right after a slash (or at the start); single names need a slash before when asked
+      if (t.charCodeAt(0) === 46 ? !dotOk : p === 0 && needSlashBefore) continue;
+      if (targetEndsOk(norm, t, p + t.length)) return { at: p, len: t.length };
+    }
+    for (const [prefix, rests] of b.groups) {
+      if (!norm.startsWith(prefix, p)) continue;
+      if (prefix.charCodeAt(0) === 46 && !dotOk) continue;
+      const q = p + prefix.length;
+      const list = rests.get(key2(norm, q));
+      if (!list) continue;
+      for (const r of list) {
+        if (norm.startsWith(r, q) && targetEndsOk(norm, r, q + r.length)) return { at: p, len: prefix.length + r.length };
+      }
     }
   }
   return null;

@@ -41,6 +41,8 @@ const WEAK = new Set([
 ]);
 /** Weak programs that mean something with no argument at all (`; id`, `| ls`). */
 const NOARG = new Set(['id', 'ls', 'pwd', 'ps', 'env', 'dir', 'ver', 'hostname']);
+/** Programs that read or list files: an absolute path argument is telling even at the start of a value. */
+const FILE_PROGRAMS = new Set(['cat', 'tac', 'ls', 'dir', 'more', 'less', 'head', 'tail', 'type', 'find', 'grep', 'egrep', 'nl', 'od', 'strings', 'rm', 'cp', 'mv', 'file', 'stat', 'base32', 'hexdump', 'sort', 'uniq', 'wc', 'cut']);
 /** Network programs: a host name or address is a telling argument. */
 const NET = new Set(['ping', 'nslookup', 'dig', 'host', 'getent', 'curl', 'wget', 'nc', 'ncat', 'netcat', 'telnet', 'traceroute', 'tracert', 'ssh', 'ftp', 'tftp', 'nping']);
 
@@ -55,12 +57,26 @@ function isShellArg(a: ShellWord, net: boolean): boolean {
   if (c === 126 /* ~ */ || c === 36 /* $ */ || c === 42 /* * */) return true;
   if (t.startsWith('./') || t.startsWith('../') || t.startsWith('%') || /^[a-z]:[\\/]/i.test(a.raw) || a.raw.startsWith('\\\\')) return true;
   if (/^\d+[<>]/.test(t) || t.includes('/dev/')) return true;
-  if (a.quoted && /[\s/|;$]/.test(t)) return true;
+  // a properly quoted argument holding a command line or path (not an apostrophe inside a word)
+  if (a.quoted && (a.raw[0] === "'" || a.raw[0] === '"') && /[\s/|;$]/.test(t)) return true;
   return net && t.length <= 253 && HOSTLIKE.test(t);
+}
+
+/** `/???/??t`, `/bin/c?t`, `/usr/bin/w*`: a program path spelled with glob wildcards. */
+function isGlobProgram(word: string): boolean {
+  if (word.charCodeAt(0) !== 47 || word.length > 64) return false;
+  let wild = 0;
+  for (let i = 1; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    if (c === 63 || c === 42 || c === 91) wild++;
+    else if (!(c === 47 || c === 46 || c === 93 || (c >= 97 && c <= 122) || (c >= 48 && c <= 57))) return false;
+  }
+  return wild >= 2 && word.indexOf('/', 1) > 0;
 }
 
 function judgeCommand(cmd: ShellCommand): string | null {
   const name = cmd.name;
+  if (isGlobProgram(cmd.word)) return 'rce:glob-evasion';
   const strong = STRONG.has(name);
   const weak = !strong && WEAK.has(name);
   if (!strong && !weak) return null;
@@ -72,12 +88,12 @@ function judgeCommand(cmd: ShellCommand): string | null {
       if (cmd.ifs) return 'rce:ifs-evasion';
       if (strong && shellArgs) return 'rce:command';
       if (weak && cmd.obfuscated && shellArgs) return 'rce:obfuscated-command';
-      // a lone common program with a flag and a path: `ls -la /tmp`, `cat /etc/hosts`
-      if (weak && cmd.args.length <= 3 && cmd.args.some((a) => a.text.startsWith('/') && a.text.length > 2 && a.text.includes('/', 1))) return 'rce:command';
+      // a lone file-reading program with a path: `ls -la /tmp`, `cat /etc/hosts`
+      if (weak && FILE_PROGRAMS.has(name) && cmd.args.length <= 3 && cmd.args.some((a) => a.text.startsWith('/') && a.text.length > 2 && a.text.includes('/', 1))) return 'rce:command';
       return null;
     case 'separator':
       if (cmd.ifs || cmd.obfuscated) return cmd.ifs ? 'rce:ifs-evasion' : 'rce:obfuscated-command';
-      if (strong && (noArgs || shellArgs)) return 'rce:separator-command';
+      if (strong && (shellArgs || (noArgs && cmd.sep !== '('))) return 'rce:separator-command';
       if (weak && shellArgs) return 'rce:separator-command';
       if (weak && noArgs && NOARG.has(name) && cmd.sep !== '&' && cmd.sep !== '(') return 'rce:separator-command';
       // blind probes: `; sleep 5`, `| ping -n 10 ...`
@@ -86,7 +102,9 @@ function judgeCommand(cmd: ShellCommand): string | null {
     case 'substitution':
       return 'rce:substitution';
     case 'backtick':
-      if (cmd.spacedTick && weak && !shellArgs) return null; // Markdown-style inline code: `cat` or `ls`
+      // Markdown-style inline code (`npm install x`, `ls -la`) names everyday programs; distinctive
+      // ones (`curl ...`, `bash -i`) still count
+      if (cmd.spacedTick && weak && !cmd.redirect) return null;
       return 'rce:substitution';
     case 'brace':
       return cmd.args.length > 0 ? 'rce:brace-expansion' : null;
@@ -159,14 +177,33 @@ function check(value: string, flags: number): { stamp: string; s: number; e: num
     const m = PHP_OPEN.exec(value);
     if (m && /[($;]/.test(value.slice(m.index, m.index + 200))) return { stamp: 'rce:php-code', s: m.index, e: m.index + 60 };
   }
-  // OS commands
-  if (flags & SHELL_CHARS) {
+  // OS commands: only where the value creates a command position (a separator or substitution),
+  // or starts with a known program
+  if (flags & COMMAND_POSITION || startsWithProgram(value)) {
     for (const cmd of shellCommands(value)) {
       const st = judgeCommand(cmd);
       if (st) return { stamp: st, s: cmd.start, e: cmd.end };
     }
   }
   return null;
+}
+
+const COMMAND_POSITION = F.SEMI | F.PIPE | F.AMP | F.NEWLINE | F.BACKTICK | F.DOLLAR | F.LBRACE | F.LPAREN;
+
+function startsWithProgram(v: string): boolean {
+  let i = 0;
+  while (i < v.length && (v.charCodeAt(i) === 32 || v.charCodeAt(i) === 9)) i++;
+  let j = i;
+  while (j < v.length && j - i < 64) {
+    const c = v.charCodeAt(j);
+    if (c === 32 || c === 9) break;
+    j++;
+  }
+  let w = v.slice(i, j).toLowerCase().replace(/['"\\^]/g, '');
+  const slash = Math.max(w.lastIndexOf('/'), w.lastIndexOf('\\'));
+  if (slash >= 0) w = w.slice(slash + 1);
+  if (w.endsWith('.exe')) w = w.slice(0, -4);
+  return STRONG.has(w) || WEAK.has(w);
 }
 
 const SHELL_CHARS = F.SEMI | F.PIPE | F.AMP | F.NEWLINE | F.BACKTICK | F.DOLLAR | F.LBRACE | F.LPAREN | F.SQUOTE | F.DQUOTE | F.BSLASH | F.SLASH | F.DASH | F.GT | F.LT;

@@ -14,20 +14,23 @@
 import type { Detector, DetectorMatch, DetectContext } from '../types.js';
 import { F, charFlags, excerpt } from '../lexers/text.js';
 
-const UA_TOOLS = [
-  'sqlmap', 'nikto', 'nmap scripting engine', 'nmap', 'nessus', 'openvas', '.nasl', 'acunetix', 'netsparker', 'invicti',
-  'appscan', 'webinspect', 'w3af', 'wpscan', 'joomscan', 'droopescan', 'cmsmap', 'dirbuster', 'dirb/', 'gobuster',
-  'feroxbuster', 'fuzz faster u fool', 'ffuf', 'wfuzz', 'masscan', 'zgrab', 'zmap', 'nuclei', 'projectdiscovery',
-  'interactsh', 'arachni', 'skipfish', 'whatweb', 'wapiti', 'commix', 'havij', 'hydra', 'thc-hydra', 'medusa/',
-  'xsstrike', 'xsser', 'jaeles', 'owasp zap', 'zaproxy', 'zap/', 'burp', 'paros', 'vega/', 'grabber', 'bbqsql',
-  'sqlninja', 'pangolin', 'metasploit', 'msfconsole', 'morfeus', 'zmeu', 'l9explore', 'l9tcpid', 'l9scan', 'qualys',
-  'nexpose', 'detectify', 'hakrawler', 'dotdotpwn', 'fimap', 'sqlsus', 'uniscan', 'webshag', 'vooki', 'crimscanner',
-  'cgichk', 'brutus', 'absinthe', 'blackwidow', 'automatic vulnerability', 'security scan', 'vulnerability scan',
-  'netlab360', 'censysinspect', 'internet-measurement', 'expanse', 'xray/', 'tsunami', 'goby', 'afrog', 'struts-pwn',
-  'log4j-scan', 'arachni/', 'teh forest lobster', 'mozlila', 'morpheus fucking scanner', 'jorgee', 'dirsearch',
+/** Tool names matched as whole words of the lower-cased User-Agent. */
+const UA_WORDS = new Set([
+  'sqlmap', 'nikto', 'nmap', 'nessus', 'openvas', 'openvas-vt', 'openvasvt', 'acunetix', 'netsparker', 'invicti', 'appscan',
+  'webinspect', 'w3af', 'wpscan', 'joomscan', 'droopescan', 'cmsmap', 'dirbuster', 'dirb', 'gobuster', 'feroxbuster',
+  'ffuf', 'wfuzz', 'masscan', 'zgrab', 'zgrab2', 'zmap', 'nuclei', 'projectdiscovery', 'interactsh', 'arachni', 'skipfish',
+  'whatweb', 'wapiti', 'commix', 'havij', 'hydra', 'thc-hydra', 'xsstrike', 'xsser', 'jaeles', 'zaproxy', 'burp',
+  'burpsuite', 'paros', 'bbqsql', 'sqlninja', 'pangolin', 'metasploit', 'msfconsole', 'morfeus', 'zmeu', 'l9explore',
+  'l9tcpid', 'l9scan', 'qualys', 'nexpose', 'detectify', 'hakrawler', 'dotdotpwn', 'fimap', 'sqlsus', 'uniscan', 'webshag',
+  'vooki', 'crimscanner', 'cgichk', 'absinthe', 'netlab360', 'censysinspect', 'tsunami', 'goby', 'afrog', 'struts-pwn',
+  'log4j-scan', 'mozlila', 'jorgee', 'dirsearch', 'gau', 'katana', 'dalfox', 'sqliv', 'grabber', 'nsauditor',
+]);
+/** Phrases and tokens that need a substring match. */
+const UA_PHRASES = [
+  'fuzz faster u fool', 'nmap scripting engine', 'owasp zap', 'zap/', 'vega/', 'xray/', 'medusa/', '.nasl',
+  'automatic vulnerability', 'security scan', 'vulnerability scan', 'internet-measurement', 'expanse, a palo alto',
+  'teh forest lobster', 'morpheus fucking scanner', 'blackwidow', 'brutus/',
 ];
-/** Short names matched only as whole words. */
-const WORD_TOOLS = new Set(['nmap', 'burp', 'ffuf', 'zap/', 'hydra', 'goby', 'xray/', 'vega/', 'dirb/', 'medusa/']);
 
 const OAST = [
   'burpcollaborator.net', 'oastify.com', 'oast.me', 'oast.pro', 'oast.live', 'oast.site', 'oast.online', 'oast.fun',
@@ -50,18 +53,33 @@ const PROBE_PATHS = [
   '/invoker/jmxinvokerservlet', '/web-inf/web.xml', '/crossdomain.xml.bak', '/elmah.axd', '/trace.axd',
 ];
 
-function hasWord(hay: string, w: string): boolean {
-  let i = hay.indexOf(w);
-  while (i >= 0) {
-    const b = i > 0 ? hay.charCodeAt(i - 1) : 32;
-    const a = hay.charCodeAt(i + w.length);
-    const bOk = !((b >= 97 && b <= 122) || (b >= 48 && b <= 57));
-    const aOk = w.endsWith('/') || Number.isNaN(a) || !((a >= 97 && a <= 122) || (a >= 48 && a <= 57));
-    if (bOk && aOk) return true;
-    i = hay.indexOf(w, i + 1);
+function userAgentTool(lower: string): { at: number; len: number } | null {
+  let i = 0;
+  const n = lower.length;
+  while (i < n) {
+    while (i < n && !isWordChar(lower.charCodeAt(i))) i++;
+    const st = i;
+    while (i < n && isWordChar(lower.charCodeAt(i))) i++;
+    if (i > st) {
+      let w = lower.slice(st, i);
+      if (UA_WORDS.has(w)) return { at: st, len: w.length };
+      // `nuclei-v3`, `sqlmap.py`: strip a version or extension
+      w = w.replace(/[-.]?v?[\d.]+$|\.(?:py|pl|rb|exe)$/, '');
+      if (UA_WORDS.has(w)) return { at: st, len: w.length };
+    }
   }
-  return false;
+  for (const p of UA_PHRASES) {
+    const at = lower.indexOf(p);
+    if (at >= 0) return { at, len: p.length };
+  }
+  return null;
 }
+
+function isWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45 || c === 46 || c === 95;
+}
+
+const OAST_HINT = /oast|burpcollab|interact|dnslog|ceye|requestbin|canarytoken|xss\.ht|bxss|r87\.me|dnsbin|pingb|ngrok|webhook\.site|requestrepo|eyes\.sh|dig\.pm|tu4\.org/i;
 
 function oastDomain(lower: string): number {
   for (const d of OAST) {
@@ -85,17 +103,14 @@ export const scanner: Detector = {
   detect(value: string, ctx: DetectContext): DetectorMatch | null {
     if (value.length < 4) return null;
     const flags = charFlags(value);
-    const lower = value.length > 8192 ? value.slice(0, 8192).toLowerCase() : value.toLowerCase();
+    let lower = '';
+    const low = (): string => (lower ||= value.length > 8192 ? value.slice(0, 8192).toLowerCase() : value.toLowerCase());
     if (ctx.root === 'header' && ctx.header === 'USER-AGENT') {
-      for (const t of UA_TOOLS) {
-        if (WORD_TOOLS.has(t) ? hasWord(lower, t) : lower.includes(t)) {
-          const at = lower.indexOf(t);
-          return { stamp: 'scanner:user-agent', payload: excerpt(value, at, at + t.length) };
-        }
-      }
+      const m = userAgentTool(low());
+      if (m) return { stamp: 'scanner:user-agent', payload: excerpt(value, m.at, m.at + m.len) };
     }
     if ((ctx.root === 'uri' || ctx.root === 'path') && flags & F.SLASH) {
-      const p = lower.split(/[?#]/, 1)[0]!.replace(/\/{2,}/g, '/');
+      const p = low().split(/[?#]/, 1)[0]!.replace(/\/{2,}/g, '/');
       for (const probe of PROBE_PATHS) {
         const i = p.indexOf(probe);
         if (i < 0) continue;
@@ -106,12 +121,12 @@ export const scanner: Detector = {
         }
       }
     }
-    if (flags & F.DOT) {
-      const at = oastDomain(lower);
+    if (flags & F.DOT && OAST_HINT.test(value)) {
+      const at = oastDomain(low());
       if (at >= 0) return { stamp: 'scanner:oast-domain', payload: excerpt(value, at, at + 40) };
     }
-    if (flags & F.LBRACE && (lower.includes('__schema') || lower.includes('__type')) && /__schema\s*\{|__type\s*\(/.test(lower)) {
-      const at = Math.max(0, lower.search(/__schema|__type/));
+    if (flags & F.LBRACE && (value.includes('__schema') || value.includes('__type')) && /__schema\s*\{|__type\s*\(/.test(value)) {
+      const at = Math.max(0, value.search(/__schema|__type/));
       return { stamp: 'scanner:graphql-introspection', payload: excerpt(value, at, at + 40) };
     }
     return null;

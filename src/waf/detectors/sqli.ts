@@ -46,7 +46,9 @@ function isSystemTable(name: string): boolean {
 /** Index just past the parenthesised group that opens at `j` (toks[j].t === '('), or toks.length if unclosed. */
 function skipGroup(toks: SqlToken[], j: number): number {
   let depth = 0;
-  for (let k = j; k < toks.length; k++) {
+  // bounded so that `sleep(sleep(sleep(...` stays linear
+  const limit = Math.min(toks.length, j + 512);
+  for (let k = j; k < limit; k++) {
     const t = toks[k]!.t;
     if (t === '(') depth++;
     else if (t === ')') {
@@ -54,7 +56,7 @@ function skipGroup(toks: SqlToken[], j: number): number {
       if (depth === 0) return k + 1;
     }
   }
-  return toks.length;
+  return limit;
 }
 
 /** Does the group opening at `j` contain a SELECT (sub-query)? */
@@ -120,6 +122,7 @@ function operandEnd(toks: SqlToken[], j: number, depth = 0): number {
   }
 }
 
+const COMPARE_OPS = new Set(['=', '==', '<>', '!=', '<', '>', '<=', '>=', '<=>', 'like', 'rlike', 'regexp', 'glob', 'ilike']);
 const COMPARE_WORDS = new Set(['is', 'in', 'between', 'sounds', 'not']);
 function isComparison(t: SqlToken | undefined): boolean {
   if (!t) return false;
@@ -128,8 +131,10 @@ function isComparison(t: SqlToken | undefined): boolean {
 }
 
 /** A comment that swallows the rest of the query (`--`, `-- -`, `#`, `/*`), not a prose dash. */
-function isTerminatingComment(c: string | null): boolean {
+function isTerminatingComment(c: string | null, quote = 0): boolean {
   if (c === null) return false;
+  // `'#ff0000'`, `'--'`: the "comment" holds the closing quote, so it is the string's content
+  if (quote && c.indexOf(String.fromCharCode(quote)) >= 0) return false;
   if (c[0] === '#' || c[0] === '/') return true;
   // `--` followed by at most a few non-letters: `--`, `-- -`, `--+`
   const rest = c.slice(2);
@@ -242,7 +247,9 @@ function strongScan(toks: SqlToken[], from: number, lex: SqlLex): { stamp: strin
         if (unionAt(toks, i)) return { stamp: 'sqli:union', at: i };
         break;
       case 'E': {
-        const prev = i > from ? toks[i - 1] : undefined;
+        // a statement straight after the break-out string (`'x' SELECT`) is not valid SQL
+        const prev = i > 0 ? toks[i - 1] : undefined;
+        if (prev !== undefined && i === from) break;
         if (t.v === 'select') {
           if ((prev === undefined || prev.t === '(' || prev.t === ';' || prev.t === '&' || prev.t === 'o' || prev.t === ',') && selectLooksReal(toks, i, lex)) {
             return { stamp: 'sqli:select', at: i };
@@ -292,7 +299,7 @@ function judgeTail(toks: SqlToken[], b: number, lex: SqlLex, strict: boolean): {
   }
   const t = toks[j];
   if (!t) {
-    if (!strict && b >= 0 && isTerminatingComment(lex.endComment)) return { stamp: 'sqli:comment', at: b };
+    if (!strict && b >= 0 && isTerminatingComment(lex.endComment, lex.quote)) return { stamp: 'sqli:comment', at: b };
     return null;
   }
   switch (t.t) {
@@ -300,7 +307,7 @@ function judgeTail(toks: SqlToken[], b: number, lex: SqlLex, strict: boolean): {
       return unionAt(toks, j) ? { stamp: 'sqli:union', at: j } : null;
     case ';': {
       const nx = toks[j + 1];
-      if (!nx) return !strict && isTerminatingComment(lex.endComment) ? { stamp: 'sqli:comment', at: j } : null;
+      if (!nx) return !strict && isTerminatingComment(lex.endComment, lex.quote) ? { stamp: 'sqli:comment', at: j } : null;
       if (nx.t === 'E') {
         const s = isStatementAt(toks, j + 1, lex);
         return s ? { stamp: s, at: j } : null;
@@ -316,7 +323,11 @@ function judgeTail(toks: SqlToken[], b: number, lex: SqlLex, strict: boolean): {
       while ((first.t === 'o' || first.t === 'k') && toks[fk + 1] && (first.v === 'not' || first.v === '-' || first.v === '+' || first.v === '!' || first.v === '~')) {
         first = toks[++fk]!;
       }
-      if (first.t === 'f') return { stamp: 'sqli:boolean-function', at: j };
+      if (first.t === 'f') {
+        // `OR sleep(5)`, `' AND extractvalue(1,x)`; prose `OR TORT (INCLUDING NEGLIGENCE)` has no argument list
+        if (toks[fk + 1]?.t === '(' && !argsWellFormed(toks, fk + 1)) return null;
+        return { stamp: 'sqli:boolean-function', at: j };
+      }
       if (first.t === '(') {
         if (groupHasSelect(toks, fk)) return { stamp: 'sqli:subquery', at: j };
         // `or (8=8`, `OR (('z'='z`: judge the expression inside the parentheses
@@ -344,8 +355,8 @@ function judgeTail(toks: SqlToken[], b: number, lex: SqlLex, strict: boolean): {
       if (e1 < 0) return null;
       if (nx.t !== 's' && nx.t !== '1' && nx.t !== 'v') return null;
       const after = toks[e1];
-      // `'='`, `'-0-'`, `' = 'x`: the expression must end or continue as SQL
-      if (after === undefined) return nx.t === 's' || t.v === '=' ? { stamp: 'sqli:tautology', at: j } : null;
+      // `'='`, `' = 'x`, `'<>'`: a comparison that ends the value (arithmetic `'*'` is data)
+      if (after === undefined) return COMPARE_OPS.has(t.v) ? { stamp: 'sqli:tautology', at: j } : null;
       if (after.t === '&' || after.t === ';' || after.t === ')' || after.t === 'U') return { stamp: 'sqli:operator', at: j };
       return null;
     }
@@ -412,8 +423,9 @@ function operandLikeTail(
   const after = toks[e1];
   const literal = first.t === 's' || first.t === '1' || first.t === 'v' || first.t === '(';
   if (after === undefined) {
-    if (lex.endComment !== null && (literal || first.t === 'n')) return { stamp: 'sqli:tautology', at };
-    if (!strict && (first.t === 's' || first.t === '1')) return { stamp: 'sqli:tautology', at };
+    if (isTerminatingComment(lex.endComment, lex.quote) && (literal || first.t === 'n')) return { stamp: 'sqli:tautology', at };
+    // `' OR 1`, `' or '1` are true; `x" or "Screenplay` (a quotation in prose) is not
+    if (!strict && (first.t === '1' || (first.t === 's' && /^\s*\d|^$/.test(first.v)))) return { stamp: 'sqli:tautology', at };
     return null;
   }
   if (isComparison(after)) {
@@ -435,10 +447,15 @@ function operandLikeTail(
   return null;
 }
 
+const AS_IS_START = /^\s*(?:[-+]?\.?\d|\)|\|\||&&|(?:and|or|xor|union|div|rlike|regexp|like|having|order|group|limit|procedure|into)\b)/i;
+const SQL_WORDS =
+  /union|select|waitfor|declare|exec|shutdown|xp_|into\s+(?:out|dump)file|\/\*!|information_schema|sysobjects|sleep|benchmark|load_file|extractvalue|updatexml|dbms_|utl_|sys_e|randomblob|get_lock|openrowset|opendatasource|dblink|lo_(?:import|export)|pg_|json_keys|gtid_subset|exp\s*\(|geometrycollection|polygon|multipoint/i;
+
 function analyse(v: string): { stamp: string; s: number; e: number } | null {
   const flags = charFlags(v);
-  // as-is context
-  const raw = lexSql(v, 0);
+  // as-is context: only worth lexing when the value opens on an operand / operator (it may continue
+  // a numeric context) or names something only SQL says
+  const raw = flags & F.SEMI || AS_IS_START.test(v) || SQL_WORDS.test(v) ? lexSql(v, 0) : null;
   if (raw) {
     const toks = raw.tokens;
     let r = strongScan(toks, 0, raw);

@@ -28,7 +28,7 @@ const DANGER = new RegExp(
     '\\brequire\\s*\\(', '\\bchild_process\\b', '\\bglobal\\s*\\.\\s*process', '\\bos\\s*\\.\\s*(?:popen|system)', '\\bsubprocess\\b',
     '\\bimport\\s+os\\b', '\\bsystem\\s*\\(', '\\bexec\\s*\\(', '\\beval\\s*\\(', '\\bpopen\\s*\\(', '\\bpassthru\\s*\\(',
     '\\bshell_exec\\s*\\(', '@\\s*(?:print|system|eval|exec|passthru|assert|phpinfo)\\s*\\(', '\\bphpinfo\\s*\\(',
-    '\\bfile\\s*\\.\\s*(?:open|read|write)', '\\bio\\s*\\.\\s*(?:popen|read)', '`[^`]{1,80}`', '\\bdir\\s*\\.\\s*(?:entries|glob)',
+    '\\bfile\\s*\\.\\s*(?:open|read|write)', '\\bio\\s*\\.\\s*(?:popen|read)', '\\bdir\\s*\\.\\s*(?:entries|glob)',
     '\\$class\\s*\\.', '\\.inspect\\s*\\(', '\\bruntime\\b', '\\bfrom_pyfile\\b', '\\bdebug\\s*\\.\\s*', '\\bsettings\\s*\\.\\s*secret',
     '\\bmd5\\s*\\(', '\\bprint\\s*\\(',
   ].join('|'),
@@ -49,7 +49,7 @@ const OPENERS: Array<[string, string, string]> = [
 ];
 
 /** Inner expression of a delimiter opening at `at` (balanced braces, bounded), and where it ends. */
-function innerOf(s: string, at: number, open: string, close: string): { inner: string; end: number } {
+function innerOf(s: string, at: number, open: string, close: string): { inner: string; end: number; closed: boolean } {
   const from = at + open.length;
   const limit = Math.min(s.length, from + 1024);
   if (close === '}') {
@@ -57,36 +57,40 @@ function innerOf(s: string, at: number, open: string, close: string): { inner: s
     for (let i = from; i < limit; i++) {
       const c = s.charCodeAt(i);
       if (c === 123) depth++;
-      else if (c === 125 && --depth === 0) return { inner: s.slice(from, i), end: i + 1 };
+      else if (c === 125 && --depth === 0) return { inner: s.slice(from, i), end: i + 1, closed: true };
     }
-    return { inner: s.slice(from, limit), end: limit };
+    return { inner: s.slice(from, limit), end: limit, closed: false };
   }
   const e = s.indexOf(close, from);
-  if (e < 0 || e > limit) return { inner: s.slice(from, limit), end: limit };
-  return { inner: s.slice(from, e), end: e + close.length };
+  if (e < 0) return { inner: s.slice(from, limit), end: limit, closed: false };
+  if (e > limit) return { inner: s.slice(from, limit), end: limit, closed: true };
+  return { inner: s.slice(from, e), end: e + close.length, closed: true };
 }
 
 function judgeInner(inner: string, open: string): boolean {
   if (inner.length === 0) return false;
   let body = inner;
-  if (open === '<%') body = body.replace(/^[=\-#]/, '').replace(/-$/, '');
+  if (open === '<%') {
+    body = body.replace(/^[=\-#]/, '').replace(/-$/, '');
+    if (/`[^`]{1,80}`|%x\(/.test(body)) return true; // ERB shell-out
+  }
   if (open === '{%') body = body.replace(/^-/, '');
   if (ARITH.test(body)) return true;
   if (DANGER.test(body)) return true;
-  // EL / Freemarker call with a string argument: ${ ex("id") }, #{ x.y('z') }
-  if ((open === '${' || open === '#{' || open === '*{') && /^\s*[@\w.]+\s*\(\s*["']/.test(body)) return true;
-  // a nested template expression or pre-processing: __${...}__
-  if (/\$\{|#\{/.test(body) && open !== '{{') return true;
+  // Thymeleaf pre-processing: __${...}__
+  if (/__\$\{/.test(body)) return true;
   return false;
 }
 
 function check(v: string): { stamp: string; s: number; e: number } | null {
   for (const [open, close, stamp] of OPENERS) {
     let at = v.indexOf(open);
+    if (open === '${' && at >= 2 && v.slice(at - 2, at) === '__') return { stamp: 'ssti:thymeleaf', s: at - 2, e: at + 40 };
     let guard = 0;
     while (at >= 0 && guard++ < 64) {
-      const { inner, end } = innerOf(v, at, open, close);
+      const { inner, end, closed } = innerOf(v, at, open, close);
       if (open === '{php}' || judgeInner(inner, open)) return { stamp, s: at, e: end };
+      if (!closed && close !== '}') break; // no closer anywhere after: later openers have none either
       at = v.indexOf(open, at + open.length);
     }
   }

@@ -160,7 +160,8 @@ function findScriptScheme(s: string): { stamp: string; s: number; e: number } | 
   const lower = s.toLowerCase();
   for (const scheme of ['javascript', 'vbscript', 'livescript']) {
     let i = lower.indexOf(scheme[0]!);
-    while (i >= 0) {
+    let attempts = 0;
+    while (i >= 0 && attempts < 64) {
       // match the scheme letters allowing tab/CR/LF between them
       let j = i;
       let k = 0;
@@ -176,7 +177,8 @@ function findScriptScheme(s: string): { stamp: string; s: number; e: number } | 
         while (j < s.length && (lower.charCodeAt(j) === 9 || lower.charCodeAt(j) === 10 || lower.charCodeAt(j) === 13)) j++;
         const pc = i > 0 ? s.charCodeAt(i - 1) : 32;
         if (lower.charCodeAt(j) === 58 /* : */ && !isAlnum(pc)) {
-          const body = s.slice(j + 1, j + 1 + 2048);
+          attempts++;
+          const body = s.slice(j + 1, j + 1 + 512);
           if (scheme !== 'javascript' || looksLikeJs(body)) return { stamp: 'xss:js-url', s: i, e: j + 40 };
         }
       }
@@ -203,7 +205,8 @@ function check(v: string, tagsToo: boolean): { stamp: string; s: number; e: numb
     const r = findHandlerBreakout(v);
     if (r) return { stamp: 'xss:event-handler', ...r };
   }
-  if (flags & F.COLON) {
+  // a script scheme spells `script:` literally unless tabs/newlines are hidden inside it
+  if (flags & F.COLON && (flags & F.NEWLINE || v.indexOf('\t') >= 0 || /script\s*:|data:/i.test(v))) {
     const r = findScriptScheme(v);
     if (r) return r;
   }

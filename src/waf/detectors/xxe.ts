@@ -12,51 +12,50 @@
 import type { Detector, DetectorMatch, DetectContext } from '../types.js';
 import { F, charFlags, excerpt } from '../lexers/text.js';
 
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const B64 = new Int8Array(128).fill(-1);
+'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.split('').forEach((c, i) => (B64[c.charCodeAt(0)] = i));
 
-/** Decode UTF-7 shifted sequences (`+ADw-` = `<`). */
+/** Decode UTF-7 shifted sequences (`+ADw-` = `<`). Linear: plain runs are copied as slices. */
 export function decodeUtf7(s: string): string {
-  if (s.indexOf('+') < 0) return s;
+  let i = s.indexOf('+');
+  if (i < 0) return s;
   let out = '';
-  let i = 0;
-  while (i < s.length) {
-    const c = s[i]!;
-    if (c !== '+') {
-      out += c;
-      i++;
-      continue;
-    }
+  let last = 0;
+  while (i >= 0) {
+    out += s.slice(last, i);
     let j = i + 1;
-    if (s[j] === '-') {
+    if (s.charCodeAt(j) === 45 /* - */) {
       out += '+';
-      i = j + 1;
+      last = j + 1;
+      i = s.indexOf('+', last);
       continue;
     }
     let bits = 0;
     let acc = 0;
-    let units = '';
+    const units: number[] = [];
     while (j < s.length) {
-      const v = B64.indexOf(s[j]!);
+      const c = s.charCodeAt(j);
+      const v = c < 128 ? B64[c]! : -1;
       if (v < 0) break;
-      acc = (acc << 6) | v;
+      acc = ((acc << 6) | v) & 0xffffff;
       bits += 6;
       if (bits >= 16) {
         bits -= 16;
-        units += String.fromCharCode((acc >> bits) & 0xffff);
+        units.push((acc >> bits) & 0xffff);
       }
-      acc &= (1 << bits) - 1;
       j++;
     }
     if (j === i + 1) {
       out += '+';
-      i++;
-      continue;
+      last = j;
+    } else {
+      for (let k = 0; k < units.length; k += 4096) out += String.fromCharCode(...units.slice(k, k + 4096));
+      if (s.charCodeAt(j) === 45) j++;
+      last = j;
     }
-    out += units;
-    if (s[j] === '-') j++;
-    i = j;
+    i = s.indexOf('+', last);
   }
-  return out;
+  return out + s.slice(last);
 }
 
 const ENTITY_EXT = /<!ENTITY\s+(%\s*)?[^\s>]+\s+(?:SYSTEM|PUBLIC)\b/i;

@@ -37,6 +37,8 @@ export function parseTagAt(s: string, lt: number): HtmlTag | null {
     const c = s.charCodeAt(i);
     if (isWs(c) || c === 47 || c === 62) break;
     i++;
+    // no real element has a longer name; stop before this gets quadratic on `<a<a<a...`
+    if (i - lt > 64) return null;
   }
   const name = s.slice(lt + 1, i).toLowerCase();
   const attrs: HtmlAttr[] = [];
@@ -85,17 +87,28 @@ export function parseTagAt(s: string, lt: number): HtmlTag | null {
   return { name, start: lt, end: i, attrs };
 }
 
-/** All start tags in `s` (at most `maxTags`). */
-export function scanTags(s: string, maxTags = 256): HtmlTag[] {
+/**
+ * All start tags in `s` (at most `maxTags`). Scanning resumes after each tag; attribute values
+ * that contain `<` are scanned too (one level), since a value spliced elsewhere may become markup.
+ */
+export function scanTags(s: string, maxTags = 256, depth = 0): HtmlTag[] {
   const tags: HtmlTag[] = [];
   let i = s.indexOf('<');
   while (i >= 0 && tags.length < maxTags) {
     const t = parseTagAt(s, i);
     if (t) {
       tags.push(t);
-      // continue inside the tag too: `<a title="<img onerror=...>">` hides a second tag in a value
+      if (depth === 0) {
+        for (const a of t.attrs) {
+          if (a.value !== null && a.value.indexOf('<') >= 0 && tags.length < maxTags) {
+            for (const inner of scanTags(a.value, maxTags - tags.length, 1)) tags.push({ ...inner, start: a.start, end: a.end });
+          }
+        }
+      }
+      i = s.indexOf('<', Math.max(i + 1, t.end));
+    } else {
+      i = s.indexOf('<', i + 1);
     }
-    i = s.indexOf('<', i + 1);
   }
   return tags;
 }

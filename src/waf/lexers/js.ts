@@ -103,12 +103,15 @@ function closeOf(toks: JsTok[], j: number): number {
   const open = toks[j]!.v;
   const close = open === '(' ? ')' : open === '[' ? ']' : '}';
   let depth = 0;
-  for (let k = j; k < toks.length; k++) {
+  // bounded: argument lists and index expressions longer than this are not what we look for,
+  // and an unbounded scan from every bracket would be quadratic on `top[top[top[...`
+  const limit = Math.min(toks.length, j + 512);
+  for (let k = j; k < limit; k++) {
     const v = toks[k]!.v;
     if (v === open) depth++;
     else if (v === close && --depth === 0) return k;
   }
-  return toks.length;
+  return limit;
 }
 
 /**
@@ -165,7 +168,8 @@ function sinkCallAt(toks: JsTok[], i: number): number {
   if (toks[j]?.v === '?.') j++;
   const nx = toks[j];
   if (!nx) return -1;
-  if (nx.t === 'tpl') return j;
+  // a tagged template: only a closed one, on the dialog/eval sinks (`alert\`1\``)
+  if (nx.t === 'tpl') return nx.v.length >= 2 && nx.v.endsWith('`') && CALL_SINKS.has(toks[i]!.v) ? j : -1;
   if (nx.v === '(') return j;
   if (nx.v === ')' && toks[i - 1]?.v === '(' && toks[j + 1]?.v === '(') return j + 1;
   if (nx.v === '.' && toks[j + 1] && (toks[j + 1]!.v === 'call' || toks[j + 1]!.v === 'apply' || toks[j + 1]!.v === 'bind') && toks[j + 2]?.v === '(') return j + 2;
@@ -197,8 +201,8 @@ function firstUnescaped(src: string, q: number): number {
   return -1;
 }
 
-function findJsSinkIn(src: string, from: number): JsFinding | null {
-  const toks = lexJs(src, 4096, from);
+function findJsSinkIn(src: string, from: number, maxTokens = 4096): JsFinding | null {
+  const toks = lexJs(src, maxTokens, from);
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i]!;
     if (t.t === 'str') {
@@ -256,9 +260,10 @@ function findJsSinkIn(src: string, from: number): JsFinding | null {
         // x.constructor('code')() / [].constructor.constructor('code')()
         let j = i + 1;
         if (toks[j]?.v === '.' && toks[j + 1]?.v === 'constructor') j += 2;
-        if (toks[j]?.v === '(') {
+        if (toks[j]?.v === '(' && (prev?.v === '.' || prev?.v === ']')) {
           const close = closeOf(toks, j);
-          if (toks[close + 1]?.v === '(' || toks[close + 1]?.t === 'tpl') return found('xss:function-constructor', toks, i, close + 2);
+          const after = toks[close + 1];
+          if (after?.v === '(' || (after?.t === 'tpl' && after.v.length >= 2 && after.v.endsWith('`'))) return found('xss:function-constructor', toks, i, close + 2);
         }
         if (prev?.v === '.' && toks[i + 1]?.v === '.' && toks[i + 2]?.v === 'prototype' && (toks[i + 3]?.v === '.' || toks[i + 3]?.v === '[')) {
           return found('xss:prototype-pollution', toks, i, i + 4);
@@ -300,7 +305,7 @@ function findJsSinkIn(src: string, from: number): JsFinding | null {
  * or an expression with a call / member / assignment before any two words meet side by side?
  */
 export function looksLikeJs(src: string): boolean {
-  if (findJsSinkIn(src, 0)) return true;
+  if (findJsSinkIn(src, 0, 64)) return true;
   const toks = lexJs(src, 64);
   let prevOperand = false;
   for (let i = 0; i < toks.length; i++) {

@@ -38,7 +38,8 @@ export interface ShellCommand {
 }
 
 function baseName(word: string): string {
-  let w = word.toLowerCase();
+  // program names are short; a path keeps its last component at the end
+  let w = (word.length > 256 ? word.slice(-256) : word).toLowerCase();
   const slash = Math.max(w.lastIndexOf('/'), w.lastIndexOf('\\'));
   if (slash >= 0) {
     const c = w.charCodeAt(0);
@@ -49,6 +50,10 @@ function baseName(word: string): string {
   if (w.endsWith('.exe') || w.endsWith('.com') || w.endsWith('.bat') || w.endsWith('.cmd')) w = w.slice(0, -4);
   return w;
 }
+
+/** 1 for ASCII characters with no special meaning to the lexer (non-ASCII reads as undefined: plain too). */
+const PLAIN = new Uint8Array(128).fill(1);
+for (const ch of ' \t\n\r\u000b\u000c;|&()`<>\\\'"^{}$') PLAIN[ch.charCodeAt(0)] = 0;
 
 export function shellCommands(src: string, maxCommands = 128): ShellCommand[] {
   const out: ShellCommand[] = [];
@@ -62,6 +67,7 @@ export function shellCommands(src: string, maxCommands = 128): ShellCommand[] {
   let tickOpen = false;
   let spacedTick = false;
   let pendingRedirect = false;
+  let braceClose = 0; // memo of the next `}` (-1: none left), keeps `{{{{...` linear
 
   let wText = '';
   let wStart = -1;
@@ -105,12 +111,25 @@ export function shellCommands(src: string, maxCommands = 128): ShellCommand[] {
     endWord(at);
     endCommand();
     dummy = false;
+    pendingRedirect = false;
     via = nextVia;
     sep = s;
   };
   const append = (s: string, at: number): void => {
     if (wStart < 0) wStart = at;
     wText += s;
+  };
+  /** Append the character at i and the run of ordinary characters after it in one slice; returns the next index. */
+  const plainRun = (i: number): number => {
+    let j = i + 1;
+    while (j < n) {
+      const e = src.charCodeAt(j);
+      // braces are literal inside a word (expansions are only modelled at word start)
+      if (e < 128 && PLAIN[e] === 0 && e !== 123 && e !== 125) break;
+      j++;
+    }
+    append(src.slice(i, j), i);
+    return j;
   };
 
   while (i < n && out.length < maxCommands) {
@@ -152,7 +171,12 @@ export function shellCommands(src: string, maxCommands = 128): ShellCommand[] {
         }
         continue;
       case 40: // (
-        separator('(', i);
+        if (wStart >= 0) {
+          // `word(` is a function call in some other language, not a subshell
+          endWord(i);
+          endCommand();
+          dummy = true;
+        } else separator('(', i);
         i++;
         continue;
       case 41: // )
@@ -162,6 +186,14 @@ export function shellCommands(src: string, maxCommands = 128): ShellCommand[] {
         i++;
         continue;
       case 96: // `
+        if (src.charCodeAt(i + 1) === 96) {
+          // a run of backticks (Markdown code fence / empty substitution): not a command position
+          while (src.charCodeAt(i) === 96) i++;
+          endWord(i);
+          endCommand();
+          dummy = true;
+          continue;
+        }
         if (!tickOpen) {
           const pc = i > 0 ? src.charCodeAt(i - 1) : 32;
           spacedTick = pc === 32 || pc === 9 || pc === 10 || pc === 40;
@@ -237,7 +269,8 @@ export function shellCommands(src: string, maxCommands = 128): ShellCommand[] {
         continue;
       case 123: { // {
         if (wStart < 0) {
-          const close = src.indexOf('}', i + 1);
+          if (braceClose !== -1 && braceClose <= i) braceClose = src.indexOf('}', i + 1);
+          const close = braceClose;
           if (close > 0 && close - i < 256) {
             const body = src.slice(i + 1, close);
             if (body.includes(',') && !/\s/.test(body)) {
@@ -263,8 +296,7 @@ export function shellCommands(src: string, maxCommands = 128): ShellCommand[] {
             }
           }
         }
-        append('{', i);
-        i++;
+        i = plainRun(i);
         continue;
       }
       case 125: // }
@@ -273,8 +305,7 @@ export function shellCommands(src: string, maxCommands = 128): ShellCommand[] {
           i++;
           continue;
         }
-        append('}', i);
-        i++;
+        i = plainRun(i);
         continue;
       case 36: { // $
         const d = src.charCodeAt(i + 1);
@@ -326,13 +357,23 @@ export function shellCommands(src: string, maxCommands = 128): ShellCommand[] {
           i += 2;
           continue;
         }
-        append('$', i);
-        i++;
+        // a literal `$` (or a run of them) and the ordinary characters after it
+        let j = i + 1;
+        while (j < n) {
+          const e = src.charCodeAt(j);
+          if (e === 36) {
+            const f = src.charCodeAt(j + 1);
+            if (f === 40 || f === 123 || f === 64 || f === 42 || f === 73 || (f >= 48 && f <= 57)) break;
+            j++;
+          } else if (e >= 128 || PLAIN[e] !== 0) j++;
+          else break;
+        }
+        append(src.slice(i, j), i);
+        i = j;
         continue;
       }
       default:
-        append(src[i]!, i);
-        i++;
+        i = plainRun(i);
     }
   }
   endWord(n);

@@ -28,6 +28,8 @@ export interface SqlLex {
   tokens: SqlToken[];
   /** Text of a comment that ends the value (no token after it), else null. */
   endComment: string | null;
+  /** The quote context the value was lexed in (0: as-is). */
+  quote: number;
   /** Index of the first token lexed inside each MySQL executable comment (slash-star-bang). */
   execAt: number[];
 }
@@ -262,7 +264,8 @@ export function lexSql(src: string, quote = 0, maxTokens = 2048): SqlLex | null 
         }
         break;
       }
-      const word = src.slice(i, e).toLowerCase();
+      // no keyword or function name is long: do not copy / hash megabyte-long words
+      const word = e - i > 64 ? src.slice(i, i + 64).toLowerCase() + '\u2026' : src.slice(i, e).toLowerCase();
       // prefixed string literals: N'..', X'..', B'..', _latin1'..'
       const nc = src.charCodeAt(e);
       if ((nc === 39 || nc === 34) && (word === 'n' || word === 'x' || word === 'b' || word === 'e' || word[0] === '_')) {
@@ -374,5 +377,5 @@ export function lexSql(src: string, quote = 0, maxTokens = 2048): SqlLex | null 
         i++;
     }
   }
-  return { tokens, endComment, execAt };
+  return { tokens, endComment, execAt, quote };
 }

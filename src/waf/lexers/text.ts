@@ -139,6 +139,8 @@ const NAMED_ENTITIES: Record<string, string> = {
   commat: '@', hyphen: '-', dash: '-', lowbar: '_', verbar: '|', vert: '|', circ: '^', tilde: '~',
   Tab: '\t', NewLine: '\n', lsquo: "'", rsquo: "'", ldquo: '"', rdquo: '"',
 };
+const LEGACY_PREFIXES = ['quot', 'amp', 'nbsp', 'lt', 'gt'];
+const LEGACY_FIRST = new Set([113, 97, 110, 108, 103]);
 /** Entities browsers accept without the trailing semicolon. */
 const LEGACY_NO_SEMI = new Set(['lt', 'gt', 'amp', 'quot', 'nbsp', 'LT', 'GT', 'AMP', 'QUOT']);
 
@@ -147,7 +149,19 @@ const LEGACY_NO_SEMI = new Set(['lt', 'gt', 'amp', 'quot', 'nbsp', 'LT', 'GT', '
  * number of leading zeros and an optional `;`, and the common named ones (case-insensitively).
  * Applied repeatedly (up to `rounds`) so `&amp;lt;` also decodes.
  */
+let entIn: string | null = null;
+let entOut = '';
 export function decodeEntities(s: string, rounds = 2): string {
+  if (s === entIn && rounds === 2) return entOut;
+  const r = decodeEntitiesN(s, rounds);
+  if (rounds === 2) {
+    entIn = s;
+    entOut = r;
+  }
+  return r;
+}
+
+function decodeEntitiesN(s: string, rounds: number): string {
   let cur = s;
   for (let r = 0; r < rounds; r++) {
     if (cur.indexOf('&') < 0) break;
@@ -199,10 +213,11 @@ function decodeEntitiesOnce(s: string): string {
         if (val !== undefined && (hasSemi || LEGACY_NO_SEMI.has(name))) {
           rep = val;
           j = hasSemi ? k + 1 : k;
-        } else if (val === undefined && !hasSemi) {
+        } else if (val === undefined && !hasSemi && LEGACY_FIRST.has(name.charCodeAt(0) | 32)) {
           // `&ltfoo` style: the longest legacy prefix
-          for (const legacy of ['quot', 'amp', 'nbsp', 'lt', 'gt']) {
-            if (name.toLowerCase().startsWith(legacy)) {
+          const lname = name.toLowerCase();
+          for (const legacy of LEGACY_PREFIXES) {
+            if (lname.startsWith(legacy)) {
               val = NAMED_ENTITIES[legacy]!;
               rep = val;
               j = j + legacy.length;
@@ -224,7 +239,17 @@ function decodeEntitiesOnce(s: string): string {
 }
 
 /** Decode JavaScript / JSON / C-style escapes: \uXXXX, \u{X..}, \xHH, and simple \n \r \t \0. */
+let jsIn: string | null = null;
+let jsOut = '';
 export function decodeJsEscapes(s: string): string {
+  if (s === jsIn) return jsOut;
+  const r = decodeJsEscapesRaw(s);
+  jsIn = s;
+  jsOut = r;
+  return r;
+}
+
+function decodeJsEscapesRaw(s: string): string {
   if (s.indexOf('\\') < 0) return s;
   let out = '';
   let last = 0;
@@ -281,32 +306,33 @@ function isHex4(s: string, at: number): boolean {
  * byte-by-byte as Latin-1; `%uXXXX` (IIS) is decoded too. Never throws.
  */
 export function percentDecode(s: string): string {
-  if (s.indexOf('%') < 0) return s;
+  let i = s.indexOf('%');
+  if (i < 0) return s;
   let out = '';
-  let i = 0;
+  let last = 0;
   const n = s.length;
-  while (i < n) {
-    const c = s.charCodeAt(i);
-    if (c === 37 /* % */) {
-      if ((s.charCodeAt(i + 1) === 117 || s.charCodeAt(i + 1) === 85) && isHex4(s, i + 2)) {
-        out += String.fromCharCode(parseInt(s.slice(i + 2, i + 6), 16));
-        i += 6;
-        continue;
-      }
-      if (i + 2 < n && isHex(s.charCodeAt(i + 1)) && isHex(s.charCodeAt(i + 2))) {
-        const bytes: number[] = [];
-        while (i + 2 < n && s.charCodeAt(i) === 37 && isHex(s.charCodeAt(i + 1)) && isHex(s.charCodeAt(i + 2))) {
-          bytes.push((hexVal(s.charCodeAt(i + 1)) << 4) | hexVal(s.charCodeAt(i + 2)));
-          i += 3;
-        }
-        out += decodeBytes(bytes);
-        continue;
-      }
+  while (i >= 0 && i < n) {
+    if ((s.charCodeAt(i + 1) === 117 || s.charCodeAt(i + 1) === 85) && isHex4(s, i + 2)) {
+      out += s.slice(last, i) + String.fromCharCode(parseInt(s.slice(i + 2, i + 6), 16));
+      last = i + 6;
+      i = s.indexOf('%', last);
+      continue;
     }
-    out += s[i];
-    i++;
+    if (i + 2 < n && isHex(s.charCodeAt(i + 1)) && isHex(s.charCodeAt(i + 2))) {
+      out += s.slice(last, i);
+      const bytes: number[] = [];
+      while (i + 2 < n && s.charCodeAt(i) === 37 && isHex(s.charCodeAt(i + 1)) && isHex(s.charCodeAt(i + 2))) {
+        bytes.push((hexVal(s.charCodeAt(i + 1)) << 4) | hexVal(s.charCodeAt(i + 2)));
+        i += 3;
+      }
+      out += decodeBytes(bytes);
+      last = i;
+      i = s.indexOf('%', last);
+      continue;
+    }
+    i = s.indexOf('%', i + 1);
   }
-  return out;
+  return last === 0 ? s : out + s.slice(last);
 }
 
 /** UTF-8 decode where valid; invalid sequences are kept as Latin-1 characters (so overlong forms survive). */
@@ -346,7 +372,19 @@ function decodeBytes(bytes: number[]): string {
 }
 
 /** Percent-decode repeatedly (double / triple encoding), up to `rounds` rounds. */
+let pctIn: string | null = null;
+let pctRounds = 0;
+let pctOut = '';
 export function percentDecodeDeep(s: string, rounds = 3): string {
+  if (s === pctIn && rounds === pctRounds) return pctOut;
+  const r = percentDecodeDeepRaw(s, rounds);
+  pctIn = s;
+  pctRounds = rounds;
+  pctOut = r;
+  return r;
+}
+
+function percentDecodeDeepRaw(s: string, rounds: number): string {
   let cur = s;
   for (let r = 0; r < rounds; r++) {
     if (cur.indexOf('%') < 0) break;
