@@ -174,7 +174,15 @@ export class Gateway {
       maxRequests: cfg.upstream_keepalive_max_requests,
       idleTimeoutS: cfg.upstream_keepalive_idle_timeout,
     });
-    this.pluginEnv = { store: pdkStore(this.store), logger: this.logger, nodeId: this.nodeId, kongVersion: KONG_VERSION, waf: this.node ?? undefined };
+    this.pluginEnv = {
+      store: pdkStore(this.store),
+      logger: this.logger,
+      nodeId: this.nodeId,
+      kongVersion: KONG_VERSION,
+      waf: this.node ?? undefined,
+      serverStats: () => this.stats,
+      upstreamHealth: (id) => this.upstreamHealth(id) as never,
+    };
     this.handlers = new HandlerCache(this.pluginEnv);
     this.rebuild();
     const access = this.logger.child({ log: 'access' });

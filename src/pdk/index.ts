@@ -2,6 +2,7 @@
 // over one RequestContext. Plugins receive a `kong` object per call; nothing here is global.
 import net from 'node:net';
 import { HeaderList, RequestContext, type Consumer, type Credential } from './context.js';
+import type { ServerStats } from '../observability/stats.js';
 
 export { HeaderList, RequestContext };
 export type { Consumer, Credential };
@@ -32,6 +33,10 @@ export interface PluginEnv {
   kongVersion: string;
   /** The in-process filtering node, when the gateway runs one (wallarm-plugin without a node address). */
   waf?: WafInspector;
+  /** nginx-like connection counters of the proxy (prometheus). */
+  serverStats?: () => ServerStats;
+  /** Balancer health of an upstream's targets, as /upstreams/{u}/health shows it (prometheus). */
+  upstreamHealth?: (upstreamId: string) => { data: Array<{ target: string; health: string; data?: { addresses?: Array<{ ip: string; port: number; health: string }> } }> } | null;
 }
 
 /** What the wallarm-plugin needs from a filtering node running in the same process. */

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { PgSettings } from '../../src/store/postgres/connection.js';
+import { freePort } from './net.js';
 
 export interface TestPostgres {
   host: string;
@@ -28,16 +29,6 @@ export interface TestPostgres {
 
 const DEFAULT_BIN = '/usr/lib/postgresql/15/bin';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 export async function startPostgres(bin = process.env.PG_BIN ?? DEFAULT_BIN): Promise<TestPostgres> {
   const initdb = path.join(bin, 'initdb');

@@ -1,5 +1,6 @@
 // prometheus (kong/plugins/prometheus/handler.lua + exporter.lua): Kong's metric names, labels and
 // buckets, in a prom-client Registry owned by one gateway, served at GET /metrics on the admin listener.
+import type { ServerStats } from '../../observability/stats.js';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Kong, PluginAdminRoute, PluginEnv, PluginHandler } from '../types.js';
 
@@ -18,15 +19,7 @@ interface Conf {
 
 /** Optional gateway hooks (not part of PluginEnv yet): nginx-like connection counters and target health. */
 interface EnvExtras {
-  serverStats?: () => {
-    connections_accepted: number;
-    connections_active: number;
-    connections_handled: number;
-    connections_reading: number;
-    connections_writing: number;
-    connections_waiting: number;
-    total_requests: number;
-  };
+  serverStats?: () => ServerStats;
   upstreamHealth?: (upstreamId: string) => { data: Array<{ target: string; health: string; data?: { addresses?: Array<{ ip: string; port: number; health: string }> } }> } | null;
 }
 

@@ -8,6 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../helpers/gateway.js';
+import { freePort } from '../../helpers/net.js';
 
 const CLI = path.resolve(import.meta.dirname, '../../../dist/cli.js');
 const CYCLES = Number(process.env.CRASH_CYCLES ?? 3);
@@ -19,14 +20,11 @@ afterAll(() => {
   fs.rmSync(prefix, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
+
+/** Resolves when the process has exited (also if it already had). */
+function exitOf(c: ChildProcess): Promise<void> {
+  if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => c.once('exit', () => resolve()));
 }
 
 async function start(port: number): Promise<ChildProcess> {
@@ -79,9 +77,10 @@ describe('crash loop', () => {
       };
       const lanes = Promise.all([0, 1, 2, 3].map(writer));
       await new Promise((r) => setTimeout(r, Math.max(0, stopAt - Date.now() - 20)));
+      const exited = exitOf(child);
       child.kill('SIGKILL');
       await lanes;
-      await new Promise((r) => child!.once('exit', r));
+      await exited;
 
       child = await start(port);
       const services = await listAll(port, 'services');
@@ -97,8 +96,9 @@ describe('crash loop', () => {
         expect(typeof s.host).toBe('string');
         expect([1, 7]).toContain(s.retries);
       }
+      const gone = exitOf(child);
       child.kill('SIGKILL');
-      await new Promise((r) => child!.once('exit', r));
+      await gone;
     }
     expect(acknowledged.size).toBeGreaterThan(0);
   }, 60_000 + CYCLES * 30_000);

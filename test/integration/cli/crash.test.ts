@@ -4,6 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../helpers/gateway.js';
+import { freePort } from '../../helpers/net.js';
 
 const CLI = path.resolve(import.meta.dirname, '../../../dist/cli.js');
 const children: ChildProcess[] = [];
@@ -14,15 +15,6 @@ afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function startCli(prefix: string, port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, [CLI, 'start'], {

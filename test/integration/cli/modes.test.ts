@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../helpers/gateway.js';
 import { echoServer, nodeRequest, type Upstream } from '../../helpers/upstream.js';
+import { freePort } from '../../helpers/net.js';
 
 const CLI = path.resolve(import.meta.dirname, '../../../dist/cli.js');
 const run = promisify(execFile);
@@ -22,15 +23,6 @@ afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function startCli(env: Record<string, string>, readyPort: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, [CLI, 'start'], { env: { ...process.env, KONG_LOG_LEVEL: 'error', ...env }, stdio: 'ignore' });

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../helpers/gateway.js';
 import { startPostgres, type TestPostgres } from '../../helpers/postgres.js';
+import { freePort } from '../../helpers/net.js';
 
 const CLI = path.resolve(import.meta.dirname, '../../../dist/cli.js');
 const run = promisify(execFile);
@@ -23,15 +24,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function envFor(): Promise<Record<string, string>> {
   const pg = await server.createDatabase('cli');
