@@ -3,6 +3,7 @@
 import net from 'node:net';
 import { HeaderList, RequestContext, type Consumer, type Credential } from './context.js';
 import type { ServerStats } from '../observability/stats.js';
+import { negotiate, renderError } from './kong-errors.js';
 
 export { HeaderList, RequestContext };
 export type { Consumer, Credential };
@@ -68,36 +69,9 @@ function jsonOrText(body: unknown): { text: string | Buffer | null; json: boolea
   return { text: JSON.stringify(body), json: true };
 }
 
-function errorType(accept: string | undefined): 'json' | 'text' | 'html' | 'xml' {
-  if (!accept) return 'json';
-  for (const part of accept.split(',')) {
-    const m = part.split(';')[0]!.trim().toLowerCase();
-    if (m === 'application/json' || m === '*/*' || m === 'application/*') return 'json';
-    if (m === 'text/plain' || m === 'text/*') return 'text';
-    if (m === 'text/html') return 'html';
-    if (m === 'application/xml' || m === 'text/xml') return 'xml';
-  }
-  return 'json';
-}
-
-/** Kong's kong.response.error body (kong/tools/http.lua) for the negotiated type. */
+/** Kong's kong.response.error body (kong/tools/http.lua) for the negotiated type (JSON by default). */
 export function errorBody(accept: string | undefined, message: string, requestId: string): { body: string; contentType: string } {
-  switch (errorType(accept)) {
-    case 'text':
-      return { body: `${message}\nrequest_id: ${requestId}\n`, contentType: 'text/plain; charset=utf-8' };
-    case 'html':
-      return {
-        body: `<!doctype html>\n<html>\n  <head>\n    <meta charset="utf-8">\n    <title>Error</title>\n  </head>\n  <body>\n    <h1>Error</h1>\n    <p>${message}.</p>\n    <p>request_id: ${requestId}</p>\n  </body>\n</html>\n`,
-        contentType: 'text/html; charset=utf-8',
-      };
-    case 'xml':
-      return {
-        body: `<?xml version="1.0" encoding="UTF-8"?>\n<error>\n  <message>${message}</message>\n  <requestid>${requestId}</requestid>\n</error>\n`,
-        contentType: 'application/xml; charset=utf-8',
-      };
-    default:
-      return { body: `{\n  "message":${JSON.stringify(message)},\n  "request_id":"${requestId}"\n}`, contentType: 'application/json; charset=utf-8' };
-  }
+  return renderError(negotiate(accept, undefined, 'json'), message, requestId);
 }
 
 const DEFAULT_ERRORS: Record<number, string> = {

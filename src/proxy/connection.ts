@@ -13,7 +13,7 @@ import {
 import { HeaderList, RequestContext } from '../pdk/context.js';
 import type { MatchRequest, RouteMatch } from '../router/index.js';
 import { nextRequestId } from './request-id.js';
-import { negotiate, renderError, statusMessage, type ErrorType } from './kong-errors.js';
+import { negotiate, renderError, statusMessage, type ErrorType } from '../pdk/kong-errors.js';
 import type { UpstreamOwner, UpstreamSocket } from './upstream-pool.js';
 import type { ProxyCore } from './core.js';
 import { clientHead, clientIpOf, plainPeer, responseHeaders, upstreamHead, type PeerFacts } from './headers.js';

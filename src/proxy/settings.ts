@@ -2,7 +2,7 @@
 import net from 'node:net';
 import type { Config } from '../config/index.js';
 import { KONG_VERSION } from '../config/index.js';
-import { defaultErrorType, type ErrorType } from './kong-errors.js';
+import { defaultErrorType, type ErrorType } from '../pdk/kong-errors.js';
 
 export interface ProxySettings {
   serverHeader: boolean;
