@@ -1,7 +1,7 @@
 // Kong's generated CRUD endpoints (kong/api/endpoints.lua) for every entity and foreign key.
 import type { EntitySchema, FieldEntry } from '../store/schema/index.js';
 import { ENTITY_ORDER } from '../store/schema/index.js';
-import { fieldList, isUuid } from '../store/schema/validate.js';
+import { fieldList } from '../store/schema/validate.js';
 import { invalidOptions, invalidSize } from '../store/errors.js';
 import type { EntityStore, PageOptions, Row } from '../store/dao.js';
 import { inferTypes } from './args.js';
@@ -221,5 +221,4 @@ export function registerAllCrud(router: AdminRouter, ctx: AdminContext): void {
   for (const p of ['/targets', '/targets/{targets}', '/targets/{targets}/upstream']) {
     router.add({ pattern: p, methods: { GET: gone, POST: gone, PUT: gone, PATCH: gone, DELETE: gone } });
   }
-  void isUuid;
 }

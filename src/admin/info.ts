@@ -5,7 +5,7 @@ import { ENTITY_ORDER, entitySchemas, type Field, type FieldEntry } from '../sto
 import { fieldList } from '../store/schema/validate.js';
 import { invalidOffset, schemaViolation } from '../store/errors.js';
 import type { Row } from '../store/dao.js';
-import { collectionName, entityBody, pageOptions, pageResponse } from './crud.js';
+import { entityBody, pageOptions, pageResponse } from './crud.js';
 import { HttpError, notFoundError } from './http.js';
 import type { AdminContext, AdminRouter } from './server.js';
 
@@ -262,7 +262,6 @@ export function registerInfo(router: AdminRouter, ctx: AdminContext): void {
   router.add({ pattern: '/timers', methods: { GET: () => ({ status: 200, body: { worker: { id: 0, count: 1 }, stats: { flamegraph: {}, sys: { running: 0, pending: 0, waiting: 0, total: 0 }, timers: {} } } }) } });
   router.add({ pattern: '/cache', methods: { DELETE: () => ({ status: 204 }) } });
   router.add({ pattern: '/cache/{key}', methods: { GET: () => { throw new HttpError(404, { message: 'Not found' }); }, DELETE: () => ({ status: 204 }) } });
-  void collectionName;
 }
 
 function fieldOf(entity: string, name: string): Field {

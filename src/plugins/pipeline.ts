@@ -1,7 +1,7 @@
 // The plugin pipeline: Kong's phases, priorities and scoping. Computed once per configuration
 // change (plugins sorted, instances indexed by scope); per request only lookups happen.
 import type { RequestContext } from '../pdk/context.js';
-import { createKong, ExitSignal, type PluginEnv } from '../pdk/index.js';
+import { createKong, type PluginEnv } from '../pdk/index.js';
 import type { PluginRegistry } from './registry.js';
 import type { PluginDefinition, PluginHandler } from './types.js';
 
@@ -149,7 +149,6 @@ export class Pipeline {
       if (ctx.exit || !e.handler.access) continue;
       const r = e.handler.access(createKong(ctx, e.def.name, this.env), row.config);
       if (r && typeof (r as Promise<unknown>).then === 'function') await r;
-      void ExitSignal;
     }
   }
 

@@ -287,7 +287,7 @@ export class ClientConnection implements UpstreamOwner {
       routeCtx = null;
     }
     if (!match) {
-      core.phases?.active && this.runNoRoutePhases();
+      // global plugins still see this 404 in their log phase (the pipeline collects them then)
       return this.sendKongError(404, 'no Route matched with those values', 'json');
     }
     ctx.match = match;
@@ -313,10 +313,6 @@ export class ClientConnection implements UpstreamOwner {
       }
     }
     this.afterAccess();
-  }
-
-  private runNoRoutePhases(): void {
-    // global plugins still see the request in their log phase (Kong runs them on the 404)
   }
 
   private pluginFailure(err: unknown): void {
@@ -714,7 +710,6 @@ export class ClientConnection implements UpstreamOwner {
     const settings = this.core.settings;
     const phases = this.core.phases;
     const general = phases !== null && phases.active;
-    const headers: HeaderList | null = null;
     if (general && !filtered) this.filterHeaders(rh);
     const client11 = ctx.httpVersion === '1.1';
     let chunked = false;
@@ -735,7 +730,6 @@ export class ClientConnection implements UpstreamOwner {
     const text = general
       ? buildResponseHead(ctx.status, ctx.status === rh.status ? rh.reason || null : null, ctx.responseHeaders!.list, { chunked, contentLength: length, connection: keepAlive ? 'keep-alive' : 'close' })
       : clientHead(ctx, rh, settings, { chunked, contentLength: length, keepAlive });
-    void headers;
     this.resStarted = true;
     ctx.bytesOut += text.length;
     this.pendingHead = text;
@@ -886,7 +880,6 @@ export class ClientConnection implements UpstreamOwner {
   }
 
   private upstreamBroken(): void {
-    const up = this.up!;
     const reused = this.upReused;
     this.discardUpstream();
     if (this.resStarted) return this.close(); // too late to answer: cut the client off
@@ -896,7 +889,6 @@ export class ClientConnection implements UpstreamOwner {
       this.attempts--;
       return this.connectUpstream();
     }
-    void up;
     this.peerFailure('tcp_failure');
     this.keepAlive = this.keepAlive && this.bodyDone;
     this.sendError(502, this.core.settings.errorType);

@@ -6,7 +6,7 @@ import type { EntitySchema, Field, FieldEntry, FieldErrors } from './schema/type
 import { ENTITY_ORDER, entitySchemas } from './schema/index.js';
 import type { PluginSchemaProvider } from './schema/entities/plugins.js';
 import { fieldList, fillDefaults, getField, isUuid, mergeErrors, mergeUpdate, validateEntity } from './schema/validate.js';
-import { Tables, cacheKeyOf, type Op, type Row } from './tables.js';
+import { Tables, type Op, type Row } from './tables.js';
 import {
   DaoError,
   foreignKeysUnresolved,
@@ -200,7 +200,7 @@ export class EntityStore extends EventEmitter {
     return this.serial(async () => {
       if (this.readOnly) throw operationUnsupported(`cannot create '${entity}' entities when not using a database`);
       const row = this.prepare(entity, input, 'insert', undefined, opts);
-      return this.commit(entity, row, undefined, opts);
+      return this.commit(entity, row);
     });
   }
 
@@ -225,7 +225,7 @@ export class EntityStore extends EventEmitter {
       }
       if (existing) body.id = existing.id;
       const row = this.prepare(entity, body, 'upsert', existing, opts);
-      return this.commit(entity, row, existing, opts);
+      return this.commit(entity, row);
     });
   }
 
@@ -246,7 +246,7 @@ export class EntityStore extends EventEmitter {
         );
       }
       const row = this.prepare(entity, patch, 'update', existing, opts);
-      return this.commit(entity, row, existing, opts);
+      return this.commit(entity, row);
     });
   }
 
@@ -322,7 +322,7 @@ export class EntityStore extends EventEmitter {
     ops.push({ op: 'del', entity, id: row.id });
   }
 
-  private async commit(entity: string, row: Row, existing: Row | undefined, _opts: WriteOptions): Promise<Row> {
+  private async commit(entity: string, row: Row): Promise<Row> {
     const ops: Op[] = [];
     const { transient, stored } = this.splitTransient(entity, row);
     ops.push({ op: 'put', entity, row: stored });
@@ -335,7 +335,6 @@ export class EntityStore extends EventEmitter {
       if (op.op === 'put') events.push({ entity: op.entity, op: old ? 'update' : 'create', row: op.row, old });
       else if (old) events.push({ entity: op.entity, op: 'delete', row: old });
     }
-    void existing;
     this.changed(events);
     return this.present(entity, stored);
   }
@@ -502,7 +501,6 @@ export class EntityStore extends EventEmitter {
         throw uniqueViolation(keys);
       }
     }
-    void cacheKeyOf;
 
     if (entity === 'basicauth_credentials') {
       const newPassword = op === 'update' ? rawInput.password : row.password;

@@ -240,7 +240,7 @@ export function flattenDeclarative(
     }
     if (Object.keys(entityErrors).length) {
       setPath(errors, p.errorPath, entityErrors);
-      if (opts.flattenErrors) flattened.push(flatItem(p, entityErrors, id));
+      if (opts.flattenErrors) flattened.push(flatItem(p, entityErrors));
       continue;
     }
     if (row) {
@@ -288,13 +288,12 @@ function deterministicId(s: EntitySchema, p: Pending, ids: Map<Pending, string>)
   return crypto.randomUUID();
 }
 
-function flatItem(p: Pending, errs: FieldErrors, id: string | undefined): Record<string, unknown> {
+function flatItem(p: Pending, errs: FieldErrors): Record<string, unknown> {
   const s = entitySchemas[p.entity]!;
   const item: Record<string, unknown> = { entity_type: singular(p.entity) };
   const name = s.endpoint_key ? p.input[s.endpoint_key] : undefined;
   if (typeof name === 'string' && !errs[s.endpoint_key!]) item.entity_name = name;
   if (typeof p.input.id === 'string' && isUuid(p.input.id)) item.entity_id = p.input.id;
-  void id;
   if (Array.isArray(p.input.tags) && !errs.tags) item.entity_tags = p.input.tags;
   item.entity = p.input;
   const list: unknown[] = [];
