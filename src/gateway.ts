@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/index.js';
 import { createLogger, type AppLogger } from './observability/logger.js';
+import { kongAccessLine, LogFile, logTarget, redactTarget } from './observability/log-files.js';
 import { EntityStore } from './store/dao.js';
 import { EmbeddedBackend } from './store/embedded/index.js';
 import { openPostgresStore } from './store/postgres/index.js';
@@ -13,6 +14,7 @@ import { DeclarativeError, flattenDeclarative, flattenedEntityMap, parseDeclarat
 import { PluginRegistry, BUNDLED, type PluginDefinition } from './plugins/registry.js';
 import { loadCustomPlugins } from './plugins/loader.js';
 import { AdminServer, type ServerStats } from './admin/server.js';
+import { emptyStats } from './observability/stats.js';
 import { registerAllCrud } from './admin/crud.js';
 import { registerInfo } from './admin/info.js';
 import { registerConfig } from './admin/config.js';
@@ -23,6 +25,8 @@ import { HandlerCache, Pipeline } from './plugins/pipeline.js';
 import type { PluginEnv, PdkStore } from './pdk/index.js';
 import { KONG_VERSION } from './config/index.js';
 import { FilteringNode } from './node/index.js';
+import { openReplicaStore, type StoreSnapshot } from './store/replica.js';
+import { WorkerPool } from './workers/primary.js';
 
 export const PORTCULLIS_VERSION = '0.1.0';
 
@@ -30,6 +34,15 @@ export interface GatewayOptions {
   logger?: AppLogger;
   /** Plugin definitions besides the bundled ones (custom plugins, tests). */
   extraPlugins?: PluginDefinition[];
+  /**
+   * 'single' (default): everything in this process. 'primary': store, admin API and filtering node,
+   * with `nginx_worker_processes` forked proxy workers. 'worker': proxy only, on a read-only copy of
+   * the primary's configuration (`snapshot`, then streamed changes).
+   */
+  role?: 'single' | 'primary' | 'worker';
+  snapshot?: StoreSnapshot;
+  /** A worker's number, bound to its log lines. */
+  workerIndex?: number;
 }
 
 export interface Addresses {
@@ -43,6 +56,14 @@ export class Gateway {
   readonly logger: AppLogger;
   readonly plugins: PluginRegistry;
   readonly nodeId: string;
+  readonly role: 'single' | 'primary' | 'worker';
+  private readonly snapshot: StoreSnapshot | undefined;
+  private workers: WorkerPool | null = null;
+  private errorLog: LogFile | null = null;
+  private accessLog: LogFile | null = null;
+  private adminAccessLog: LogFile | null = null;
+  /** Query parameters whose values never reach a log: configured key names and common secret names. */
+  private secretParams: ReadonlySet<string> = DEFAULT_SECRET_PARAMS;
   store!: EntityStore;
   private admins: AdminServer[] = [];
   proxyCore!: ProxyCore;
@@ -53,22 +74,18 @@ export class Gateway {
   readonly addresses: Addresses = { admin: [], proxy: [], node: [] };
   /** The filtering node running in this process (its listener is optional). */
   node: FilteringNode | null = null;
-  private stats: ServerStats = {
-    connections_accepted: 0,
-    connections_active: 0,
-    connections_handled: 0,
-    connections_reading: 0,
-    connections_writing: 0,
-    connections_waiting: 0,
-    total_requests: 0,
-  };
+  private stats: ServerStats = emptyStats();
 
   constructor(config: Config, opts: GatewayOptions = {}) {
     this.config = config;
-    this.logger = opts.logger ?? createLogger({ level: config.log_level, format: config.log_format });
+    if (!opts.logger) this.errorLog = openLog(config.proxy_error_log, config.prefix);
+    const logger = opts.logger ?? createLogger({ level: config.log_level, format: config.log_format, errorLog: this.errorLog });
+    this.logger = opts.workerIndex === undefined ? logger : logger.child({ worker: opts.workerIndex });
     const defs = [...BUNDLED, ...(opts.extraPlugins ?? [])];
     this.plugins = new PluginRegistry(defs, config.plugins);
     this.nodeId = loadNodeId(config.prefix);
+    this.role = opts.role ?? (config.workers > 1 ? 'primary' : 'single');
+    this.snapshot = opts.snapshot;
   }
 
   /** Open the store (and load declarative config in DB-less mode). */
@@ -80,6 +97,11 @@ export class Gateway {
         this.plugins.add(def);
         this.logger.info({ plugin: def.name, path: cfg.plugins_path }, 'custom plugin loaded');
       }
+    }
+    if (this.role === 'worker') {
+      if (!this.snapshot) throw new Error('a proxy worker needs the primary\'s configuration snapshot');
+      this.store = openReplicaStore(this.snapshot, cfg.database, this.plugins);
+      return this.store;
     }
     if (cfg.database === 'postgres') {
       this.store = await openPostgresStore(cfg, this.plugins, this.logger, { nodeId: this.nodeId });
@@ -117,16 +139,22 @@ export class Gateway {
     const started = Date.now();
     if (!this.store) await this.openStore();
     for (const name of this.config.ignoredEnv) this.logger.debug({ setting: name }, 'setting accepted and ignored');
-    this.node = new FilteringNode({
+    // workers inspect with the engine in process; the node's log and lists live with the primary
+    if (this.role !== 'worker') this.node = new FilteringNode({
       prefix: this.config.prefix,
       listen: this.config.node_listen.map((l) => ({ host: l.host, port: l.port })),
       token: this.config.node_token,
       configFile: this.config.node_config ?? undefined,
       logger: this.logger as never,
     });
-    if (this.config.node_listen.length) this.addresses.node.push(...(await this.node.start()));
+    if (this.node && this.config.node_listen.length) this.addresses.node.push(...(await this.node.start()));
     await this.startProxy();
-    for (const l of this.config.admin_listen) {
+    if (this.role === 'primary') {
+      this.workers = new WorkerPool(this.config.workers, this.config, this.store, this.logger);
+      this.addresses.proxy.push(...(await this.workers.start()));
+    }
+    if (this.role !== 'worker' && this.config.admin_listen.length) this.adminAccessLog = openLog(this.config.admin_access_log, this.config.prefix);
+    for (const l of this.role === 'worker' ? [] : this.config.admin_listen) {
       if (l.ssl) {
         this.logger.warn({ listen: `${l.host}:${l.port}` }, 'TLS admin listeners are not supported; skipped');
         continue;
@@ -140,7 +168,9 @@ export class Gateway {
           hostname: os.hostname(),
           logger: this.logger,
           version: PORTCULLIS_VERSION,
-          serverStats: () => this.stats,
+          serverStats: () => this.serverStats(),
+          accessLog: this.adminAccessLog ? (e) => this.adminAccessLog!.write(kongAccessLine(e)) : undefined,
+          processMemory: this.workers ? () => this.workers!.memory() : undefined,
           loadDeclarative: (doc, raw, opts) => this.loadDeclarative(doc, raw, opts),
           upstreamHealth: (id) => this.upstreamHealth(id),
           setTargetHealth: (u, t, _addr, healthy) => this.setTargetHealth(u, t, healthy),
@@ -161,8 +191,9 @@ export class Gateway {
       this.admins.push(admin);
       this.addresses.admin.push(addr);
     }
+    if (this.role === 'worker') return;
     this.logger.info(
-      { ms: Date.now() - started, proxy: this.addresses.proxy.map((a) => `${a.address}:${a.port}`), admin: this.addresses.admin.map((a) => `${a.address}:${a.port}`) },
+      { ms: Date.now() - started, workers: this.workers?.size, proxy: this.addresses.proxy.map((a) => `${a.address}:${a.port}`), admin: this.addresses.admin.map((a) => `${a.address}:${a.port}`) },
       'gateway started',
     );
   }
@@ -180,33 +211,55 @@ export class Gateway {
       nodeId: this.nodeId,
       kongVersion: KONG_VERSION,
       waf: this.node ?? undefined,
-      serverStats: () => this.stats,
+      serverStats: () => this.serverStats(),
       upstreamHealth: (id) => this.upstreamHealth(id) as never,
     };
     this.handlers = new HandlerCache(this.pluginEnv);
     this.rebuild();
+    // a primary proxies nothing itself: its workers write the access log
+    if (this.role !== 'primary') this.accessLog = openLog(cfg.proxy_access_log, cfg.prefix);
     const access = this.logger.child({ log: 'access' });
-    if (access.isLevelEnabled('info')) {
-      // one line per request, written by pino's async destination off the request path
-      this.proxyCore.onRequestDone = (ctx) =>
-        access.info({
-          request_id: ctx.requestId,
-          client_ip: ctx.clientIp,
-          method: ctx.method,
-          uri: ctx.path,
-          status: ctx.status,
-          route: ctx.route?.id,
-          service: ctx.service?.id,
-          consumer: ctx.consumer?.id,
-          upstream: ctx.upstreamAddr ? `${ctx.upstreamAddr}:${ctx.upstreamPort}` : undefined,
-          latencies: { kong: ctx.proxyLatencyMs, upstream: ctx.upstreamLatencyMs, request: (ctx.endMs || Date.now()) - ctx.startMs },
-          bytes_in: ctx.bytesIn,
-          bytes_out: ctx.bytesOut,
-        });
+    const json = access.isLevelEnabled('info');
+    const file = this.accessLog;
+    if (json || file) {
+      // written through buffered async destinations, off the request path
+      this.proxyCore.onRequestDone = (ctx) => {
+        const target = redactTarget(ctx.target, this.secretParams);
+        if (json)
+          access.info({
+            request_id: ctx.requestId,
+            client_ip: ctx.clientIp,
+            method: ctx.method,
+            uri: ctx.path,
+            status: ctx.status,
+            route: ctx.route?.id,
+            service: ctx.service?.id,
+            consumer: ctx.consumer?.id,
+            upstream: ctx.upstreamAddr ? `${ctx.upstreamAddr}:${ctx.upstreamPort}` : undefined,
+            latencies: { kong: ctx.proxyLatencyMs, upstream: ctx.upstreamLatencyMs, request: (ctx.endMs || Date.now()) - ctx.startMs },
+            bytes_in: ctx.bytesIn,
+            bytes_out: ctx.bytesOut,
+          });
+        if (file)
+          file.write(
+            kongAccessLine({
+              remoteAddr: ctx.remoteAddr,
+              remoteUser: basicUser(ctx.headers.get('authorization')),
+              time: new Date(),
+              request: `${ctx.method} ${target} HTTP/${ctx.httpVersion}`,
+              status: ctx.status,
+              bytesSent: ctx.bytesOut,
+              referer: ctx.headers.get('referer'),
+              userAgent: ctx.headers.get('user-agent'),
+              requestId: ctx.requestId,
+            }),
+          );
+      };
     }
     // coalesce bursts of admin writes into one rebuild per tick
     this.store.on('changes', () => this.scheduleRebuild());
-    if (!cfg.proxy_listen.length) return;
+    // a primary's proxy listeners belong to its workers; it keeps a core for health checks and lookups
+    if (!cfg.proxy_listen.length || this.role === 'primary') return;
     const defaultTls = cfg.ssl_cert && cfg.ssl_cert_key ? { cert: fs.readFileSync(cfg.ssl_cert, 'utf8'), key: fs.readFileSync(cfg.ssl_cert_key, 'utf8') } : null;
     this.proxy = new ProxyServer(this.proxyCore, defaultTls);
     this.proxy.loadCertificates(this.store);
@@ -225,6 +278,7 @@ export class Gateway {
   /** Router, balancers and certificates from the current store contents, swapped in at once. */
   rebuild(): void {
     this.proxyCore.rebuild(this.store);
+    this.secretParams = secretParamsOf(this.store);
     this.proxyCore.phases = new Pipeline(this.store.list('plugins') as any, this.plugins, this.handlers!, this.pluginEnv);
     this.proxy?.loadCertificates(this.store);
   }
@@ -256,6 +310,7 @@ export class Gateway {
     const t = this.store.get('targets', targetId);
     if (!t) return false;
     this.proxyCore.health.set(upstreamId, t.target, healthy);
+    this.workers?.broadcast({ t: 'target-health', upstreamId, target: t.target, healthy });
     return true;
   }
 
@@ -265,7 +320,19 @@ export class Gateway {
     return flattenedEntityMap(r.tables);
   }
 
+  /** Proxy connection counters: this process's, or the sum over the workers for a primary. */
+  serverStats(): ServerStats {
+    return this.workers ? this.workers.stats() : this.stats;
+  }
+
+  /** Process ids of the proxy workers (empty unless this is a primary). */
+  workerPids(): number[] {
+    return this.workers?.pids() ?? [];
+  }
+
   async stop(graceMs = 0): Promise<void> {
+    if (this.workers) await this.workers.stop(graceMs);
+    this.workers = null;
     if (this.proxy) await this.proxy.close(graceMs);
     this.proxy = null;
     await Promise.all(this.admins.map((a) => a.close()));
@@ -274,8 +341,10 @@ export class Gateway {
     if (this.node) await this.node.stop();
     this.node = null;
     if (this.store) await this.store.close();
-    this.logger.info('gateway stopped');
+    if (this.role !== 'worker') this.logger.info('gateway stopped');
     await new Promise<void>((resolve) => this.logger.flush(() => resolve()));
+    for (const f of [this.accessLog, this.adminAccessLog, this.errorLog]) await f?.close();
+    this.accessLog = this.adminAccessLog = this.errorLog = null;
   }
 }
 
@@ -290,6 +359,31 @@ function pdkStore(store: EntityStore): PdkStore {
       return store.list(entity).filter((r) => (r[field] && typeof r[field] === 'object' ? r[field].id : r[field]) === value);
     },
   };
+}
+
+const DEFAULT_SECRET_PARAMS: ReadonlySet<string> = new Set(['apikey', 'api_key', 'access_token', 'jwt', 'password']);
+
+/** The query names that carry credentials here: key-auth's key_names, jwt's uri_param_names, and the defaults. */
+function secretParamsOf(store: EntityStore): ReadonlySet<string> {
+  const names = new Set(DEFAULT_SECRET_PARAMS);
+  for (const p of store.list('plugins')) {
+    const c = p.config ?? {};
+    for (const n of [...(p.name === 'key-auth' ? (c.key_names ?? []) : []), ...(p.name === 'jwt' ? (c.uri_param_names ?? []) : [])]) names.add(String(n).toLowerCase());
+  }
+  return names;
+}
+
+/** nginx's $remote_user: the user name of a Basic Authorization header. */
+function basicUser(auth: string | undefined): string | null {
+  if (!auth || auth.length < 7 || auth.slice(0, 6).toLowerCase() !== 'basic ') return null;
+  const raw = Buffer.from(auth.slice(6).trim(), 'base64').toString('utf8');
+  const i = raw.indexOf(':');
+  return i > 0 ? raw.slice(0, i) : null;
+}
+
+function openLog(value: string, prefix: string): LogFile | null {
+  const target = logTarget(value, prefix);
+  return target === null ? null : new LogFile(target);
 }
 
 function md5(text: string): string {

@@ -92,6 +92,8 @@ export async function startPortcullis({
     PORTCULLIS_NODE_LISTEN: 'off',
     KONG_PREFIX: prefix,
     KONG_LOG_LEVEL: logLevel,
+    // the nginx baseline runs with access_log off; compare like with like
+    KONG_PROXY_ACCESS_LOG: 'off',
     NODE_ENV: 'production',
     ...env,
   };

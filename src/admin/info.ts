@@ -73,7 +73,7 @@ export function registerInfo(router: AdminRouter, ctx: AdminContext): void {
         const mem = process.memoryUsage();
         const body: Record<string, unknown> = {
           memory: {
-            workers_lua_vms: [{ http_allocated_gc: mib(mem.heapUsed, unit, scale), pid: process.pid }],
+            workers_lua_vms: (ctx.processMemory?.() ?? [{ pid: process.pid, heapUsed: mem.heapUsed }]).map((w) => ({ http_allocated_gc: mib(w.heapUsed, unit, scale), pid: w.pid })),
             lua_shared_dicts: { kong: { capacity: mib(5 * 1024 * 1024, unit, scale), allocated_slabs: mib(mem.external, unit, scale) } },
           },
           server: ctx.serverStats(),

@@ -2,6 +2,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ServerStats } from '../observability/stats.js';
+import { redactTarget, type AccessEntry } from '../observability/log-files.js';
 import type { AppLogger } from '../observability/logger.js';
 import type { Config } from '../config/index.js';
 import { KONG_VERSION } from '../config/index.js';
@@ -30,6 +31,10 @@ export interface AdminContext {
   logger: AppLogger;
   version: string;
   serverStats(): ServerStats;
+  /** One line per answered request (Kong's admin_access_log). */
+  accessLog?(entry: AccessEntry): void;
+  /** Heap in use per proxy process (the workers' when a pool runs, else this process's). */
+  processMemory?(): Array<{ pid: number; heapUsed: number }>;
   /** Replace the whole configuration from a declarative document (DB-less). */
   loadDeclarative?(doc: unknown, raw: string | null, opts: { flattenErrors: boolean }): Promise<Record<string, unknown>>;
   /** Balancer view for /upstreams/{u}/health and target health endpoints. */
@@ -90,6 +95,9 @@ export class AdminRouter {
     return best ? { def: best.def, params: best.params } : null;
   }
 }
+
+// admin URLs rarely carry secrets, but form-less clients sometimes put them in the query
+const ADMIN_SECRET_PARAMS = new Set(['password', 'secret', 'key', 'token', 'access_token']);
 
 export class AdminServer {
   readonly server: http.Server;
@@ -219,6 +227,15 @@ export class AdminServer {
     else if (r.status !== 204 && r.status !== 304) headers['Content-Length'] = '0';
     res.writeHead(r.status, headers);
     res.end(req.method === 'HEAD' ? undefined : payload);
+    this.ctx.accessLog?.({
+      remoteAddr: req.socket.remoteAddress ?? '-',
+      time: new Date(),
+      request: `${req.method} ${redactTarget(req.url ?? '/', ADMIN_SECRET_PARAMS)} HTTP/${req.httpVersion}`,
+      status: r.status,
+      bytesSent: req.method === 'HEAD' || payload === undefined ? 0 : Buffer.byteLength(payload),
+      referer: req.headers.referer,
+      userAgent: req.headers['user-agent'],
+    });
   }
 }
 

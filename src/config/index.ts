@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import convict from 'convict';
 import { formats, isKnownEnv, parseDuration, parseSize, schema, KONG_VERSION } from './schema.js';
@@ -19,6 +20,9 @@ export interface Config {
   declarative_config_string: string | null;
   plugins: string[];
   log_level: string;
+  proxy_access_log: string;
+  proxy_error_log: string;
+  admin_access_log: string;
   prefix: string;
   headers: string[];
   headers_upstream: string[];
@@ -60,6 +64,7 @@ export interface Config {
   node_config: string | null;
   plugins_path: string | null;
   log_format: 'json' | 'pretty';
+  /** Proxy worker processes (nginx_worker_processes); 1 runs everything in one process. */
   workers: number;
   journal_fsync: boolean;
   /** The raw property values, as shown in GET / (secrets masked). */
@@ -182,6 +187,9 @@ function build(p: Record<string, any>, ignoredEnv: string[]): Config {
     declarative_config_string: p.declarative_config_string || null,
     plugins: p.plugins,
     log_level: p.log_level,
+    proxy_access_log: p.proxy_access_log,
+    proxy_error_log: p.proxy_error_log,
+    admin_access_log: p.admin_access_log,
     prefix: p.prefix,
     headers: p.headers.map((h: string) => h.toLowerCase()),
     headers_upstream: p.headers_upstream.map((h: string) => h.toLowerCase()),
@@ -223,7 +231,7 @@ function build(p: Record<string, any>, ignoredEnv: string[]): Config {
     node_config: p.node_config || null,
     plugins_path: p.plugins_path || null,
     log_format: p.log_format,
-    workers: p.workers,
+    workers: p.nginx_worker_processes === 'auto' ? os.availableParallelism() : Number(p.nginx_worker_processes),
     journal_fsync: p.journal_fsync,
     raw,
     ignoredEnv,

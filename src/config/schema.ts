@@ -60,6 +60,13 @@ export const formats = {
     },
     coerce: (v: unknown) => String(v),
   },
+  workers: {
+    name: 'workers',
+    validate(v: unknown) {
+      if (!/^(auto|[1-9][0-9]{0,2})$/.test(String(v))) throw new Error("expected 'auto' or a number from 1 to 999");
+    },
+    coerce: (v: unknown) => String(v).trim(),
+  },
   onoff: {
     name: 'onoff',
     validate(v: unknown) {
@@ -100,6 +107,10 @@ const entries: Array<[string, Def]> = [
   k('declarative_config_string', { doc: 'Inline declarative config', format: String, default: null, nullable: true }),
   k('plugins', { doc: 'Plugins to load', format: 'list', default: ['bundled'] }),
   k('log_level', { doc: 'Log level', format: LOG_LEVELS, default: 'notice' }),
+  // Kong's log files, relative to the prefix; off, /dev/stdout or /dev/stderr also work
+  k('proxy_access_log', { doc: 'Proxy access log (combined format + request id)', format: String, default: 'logs/access.log' }),
+  k('proxy_error_log', { doc: 'Process log as text (besides stdout)', format: String, default: 'logs/error.log' }),
+  k('admin_access_log', { doc: 'Admin API access log', format: String, default: 'logs/admin_access.log' }),
   k('prefix', { doc: 'Data folder', format: String, default: './.portcullis' }),
   k('headers', { doc: 'Response headers to add', format: 'list', default: ['server_tokens', 'latency_tokens', 'x-kong-request-id'] }),
   k('headers_upstream', { doc: 'Headers sent upstream', format: 'list', default: ['x-kong-request-id'] }),
@@ -119,6 +130,9 @@ const entries: Array<[string, Def]> = [
   k('nginx_http_client_body_timeout', { doc: 'Client body timeout', format: 'duration', default: '60s' }),
   k('nginx_http_keepalive_timeout', { doc: 'Client keep-alive timeout', format: 'duration', default: '75s' }),
   k('nginx_http_large_client_header_buffers', { doc: 'Header buffers (number size)', format: String, default: '4 8k' }),
+  // Kong's default is auto; ours is 1 so a dev gateway starts in one process, fast, with exact
+  // in-memory counters (the local rate-limiting policy and proxy-cache are per process)
+  k('nginx_worker_processes', { doc: 'Proxy worker processes: a number, or auto for one per CPU', format: 'workers', default: '1' }),
   k('upstream_keepalive_pool_size', { doc: 'Idle upstream sockets per target', format: 'nat', default: 512 }),
   k('upstream_keepalive_max_requests', { doc: 'Requests per upstream socket', format: 'nat', default: 10000 }),
   k('upstream_keepalive_idle_timeout', { doc: 'Idle upstream socket timeout (s)', format: 'nat', default: 60 }),
@@ -144,7 +158,6 @@ const entries: Array<[string, Def]> = [
   p('node_token', { doc: 'Token required by the node API off loopback', format: String, default: null, nullable: true, sensitive: true }),
   p('plugins_path', { doc: 'Folder with custom plugins', format: String, default: null, nullable: true }),
   p('log_format', { doc: 'json or pretty', format: ['json', 'pretty'], default: 'json' }),
-  p('workers', { doc: 'Proxy worker processes (1 = in process)', format: 'nat', default: 1 }),
   p('journal_fsync', { doc: 'fsync every admin write', format: 'onoff', default: true }),
 ];
 

@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { errorLogStream, type LogFile } from './log-files.js';
 
 export type CustomLevels = 'notice' | 'crit' | 'alert' | 'emerg';
 /** The process logger: pino with Kong's extra levels. */
@@ -13,6 +14,8 @@ export interface LoggerOptions {
   format?: 'json' | 'pretty';
   destination?: pino.DestinationStream | NodeJS.WritableStream;
   name?: string;
+  /** Also write every line, as nginx-style text, to this file (Kong's proxy_error_log). */
+  errorLog?: LogFile | null;
 }
 
 export function createLogger(opts: LoggerOptions = {}): AppLogger {
@@ -37,7 +40,13 @@ export function createLogger(opts: LoggerOptions = {}): AppLogger {
     const transport = pino.transport({ target: 'pino-pretty', options: { colorize: false, sync: true } });
     return pino(options, transport);
   }
-  return pino(options, (opts.destination as pino.DestinationStream) ?? pino.destination({ sync: false }));
+  const out = (opts.destination as pino.DestinationStream) ?? pino.destination({ sync: false });
+  if (!opts.errorLog) return pino(options, out);
+  const streams = [
+    { level: 'trace' as const, stream: out },
+    { level: 'trace' as const, stream: errorLogStream(opts.errorLog) },
+  ];
+  return pino(options, pino.multistream(streams, { levels: { ...pino.levels.values, ...customLevels } }));
 }
 
 /** A logger that discards everything (tests that do not care about output). */

@@ -8,3 +8,15 @@ export interface ServerStats {
   connections_waiting: number;
   total_requests: number;
 }
+
+export function emptyStats(): ServerStats {
+  return {
+    connections_accepted: 0,
+    connections_active: 0,
+    connections_handled: 0,
+    connections_reading: 0,
+    connections_writing: 0,
+    connections_waiting: 0,
+    total_requests: 0,
+  };
+}

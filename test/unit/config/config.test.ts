@@ -16,16 +16,20 @@ describe('configuration', () => {
     expect(c.keepalive_timeout_ms).toBe(75_000);
     expect(c.admin_client_max_body_size).toBe(10 * 1024 * 1024);
     expect(c.headers).toEqual(['server_tokens', 'latency_tokens', 'x-kong-request-id']);
+    expect(c.workers).toBe(1);
+    expect(c.proxy_access_log).toBe('logs/access.log');
+    expect(c.proxy_error_log).toBe('logs/error.log');
   });
 
   it('reads KONG_* variables and ignores unknown Kong settings', () => {
     const c = loadConfig({
-      env: { KONG_PROXY_LISTEN: '0.0.0.0:8000, 0.0.0.0:8443 http2 ssl', KONG_PLUGINS: 'bundled,wallarm-plugin', KONG_NGINX_WORKER_PROCESSES: '2', KONG_PG_PASSWORD: 'pw', KONG_LOG_LEVEL: 'debug' },
+      env: { KONG_PROXY_LISTEN: '0.0.0.0:8000, 0.0.0.0:8443 http2 ssl', KONG_PLUGINS: 'bundled,wallarm-plugin', KONG_NGINX_WORKER_PROCESSES: '2', KONG_NGINX_MAIN_WORKER_RLIMIT_NOFILE: '4096', KONG_PG_PASSWORD: 'pw', KONG_LOG_LEVEL: 'debug' },
       cwd: tempDir(),
     });
     expect(c.proxy_listen[1]).toMatchObject({ port: 8443, ssl: true, http2: true });
     expect(c.plugins).toEqual(['bundled', 'wallarm-plugin']);
-    expect(c.ignoredEnv).toEqual(['KONG_NGINX_WORKER_PROCESSES']);
+    expect(c.ignoredEnv).toEqual(['KONG_NGINX_MAIN_WORKER_RLIMIT_NOFILE']);
+    expect(c.workers).toBe(2);
     expect(c.raw.pg_password).toBe('******');
     expect(c.pg.password).toBe('pw');
   });
