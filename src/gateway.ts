@@ -9,11 +9,12 @@ import { createLogger, type AppLogger } from './observability/logger.js';
 import { kongAccessLine, LogFile, logTarget, redactTarget } from './observability/log-files.js';
 import { EntityStore } from './store/dao.js';
 import { EmbeddedBackend } from './store/embedded/index.js';
-import { openPostgresStore } from './store/postgres/index.js';
+import { openPostgresStore, postgresBackendOf } from './store/postgres/index.js';
 import { DeclarativeError, flattenDeclarative, flattenedEntityMap, parseDeclarativeText } from './store/declarative.js';
 import { PluginRegistry, BUNDLED, type PluginDefinition } from './plugins/registry.js';
 import { loadCustomPlugins } from './plugins/loader.js';
-import { AdminServer, type ServerStats } from './admin/server.js';
+import { AdminServer, type AdminContext, type ServerStats } from './admin/server.js';
+import { registerStatusApi } from './admin/status-api.js';
 import { emptyStats } from './observability/stats.js';
 import { registerAllCrud } from './admin/crud.js';
 import { registerInfo } from './admin/info.js';
@@ -49,6 +50,7 @@ export interface Addresses {
   admin: AddressInfo[];
   proxy: AddressInfo[];
   node: AddressInfo[];
+  status: AddressInfo[];
 }
 
 export class Gateway {
@@ -71,7 +73,7 @@ export class Gateway {
   private rebuildScheduled = false;
   private handlers: HandlerCache | null = null;
   pluginEnv!: PluginEnv;
-  readonly addresses: Addresses = { admin: [], proxy: [], node: [] };
+  readonly addresses: Addresses = { admin: [], proxy: [], node: [], status: [] };
   /** The filtering node running in this process (its listener is optional). */
   node: FilteringNode | null = null;
   private stats: ServerStats = emptyStats();
@@ -159,43 +161,61 @@ export class Gateway {
         this.logger.warn({ listen: `${l.host}:${l.port}` }, 'TLS admin listeners are not supported; skipped');
         continue;
       }
-      const admin = new AdminServer(
-        {
-          store: this.store,
-          config: this.config,
-          plugins: this.plugins,
-          nodeId: this.nodeId,
-          hostname: os.hostname(),
-          logger: this.logger,
-          version: PORTCULLIS_VERSION,
-          serverStats: () => this.serverStats(),
-          accessLog: this.adminAccessLog ? (e) => this.adminAccessLog!.write(kongAccessLine(e)) : undefined,
-          processMemory: this.workers ? () => this.workers!.memory() : undefined,
-          loadDeclarative: (doc, raw, opts) => this.loadDeclarative(doc, raw, opts),
-          upstreamHealth: (id) => this.upstreamHealth(id),
-          setTargetHealth: (u, t, _addr, healthy) => this.setTargetHealth(u, t, healthy),
-          extraRoutes: this.handlers!.adminRoutes(this.plugins.enabledDefinitions()).map((r) => ({
-            pattern: r.path,
-            methods: {
-              GET: async () => {
-                const out = (await r.get()) as { status: number; body: string; contentType: string };
-                return { status: out.status, body: out.body, headers: { 'Content-Type': out.contentType } };
-              },
-            },
-          })),
-        },
-        [registerInfo, registerConfig, registerAllCrud],
-      );
+      const admin = new AdminServer(this.adminContext(), [registerInfo, registerConfig, registerAllCrud]);
       const addr = await admin.listen(l.port, l.host);
       if (!isLoopback(l.host)) this.logger.warn({ listen: `${l.host}:${l.port}` }, 'admin API listening on a non-loopback address');
       this.admins.push(admin);
       this.addresses.admin.push(addr);
     }
+    for (const l of this.role === 'worker' ? [] : this.config.status_listen) {
+      if (l.ssl) {
+        this.logger.warn({ listen: `${l.host}:${l.port}` }, 'TLS status listeners are not supported; skipped');
+        continue;
+      }
+      const status = new AdminServer({ ...this.adminContext(), accessLog: undefined }, [registerStatusApi]);
+      this.admins.push(status);
+      this.addresses.status.push(await status.listen(l.port, l.host));
+    }
     if (this.role === 'worker') return;
     this.logger.info(
-      { ms: Date.now() - started, workers: this.workers?.size, proxy: this.addresses.proxy.map((a) => `${a.address}:${a.port}`), admin: this.addresses.admin.map((a) => `${a.address}:${a.port}`) },
+      { ms: Date.now() - started, workers: this.workers?.size, proxy: this.addresses.proxy.map((a) => `${a.address}:${a.port}`), admin: this.addresses.admin.map((a) => `${a.address}:${a.port}`), status: this.addresses.status.map((a) => `${a.address}:${a.port}`) },
       'gateway started',
     );
+  }
+
+  private adminContext(): AdminContext {
+    return {
+      store: this.store,
+      config: this.config,
+      plugins: this.plugins,
+      nodeId: this.nodeId,
+      hostname: os.hostname(),
+      logger: this.logger,
+      version: PORTCULLIS_VERSION,
+      serverStats: () => this.serverStats(),
+      accessLog: this.adminAccessLog ? (e) => this.adminAccessLog!.write(kongAccessLine(e)) : undefined,
+      processMemory: this.workers ? () => this.workers!.memory() : undefined,
+      databaseReachable: () => this.databaseReachable(),
+      routerReady: () => (this.workers ? { ready: this.workers.listening(), of: this.config.workers } : { ready: 1, of: 1 }),
+      loadDeclarative: (doc, raw, opts) => this.loadDeclarative(doc, raw, opts),
+      upstreamHealth: (id) => this.upstreamHealth(id),
+      setTargetHealth: (u, t, _addr, healthy) => this.setTargetHealth(u, t, healthy),
+      extraRoutes: this.handlers!.adminRoutes(this.plugins.enabledDefinitions()).map((r) => ({
+        pattern: r.path,
+        methods: {
+          GET: async () => {
+            const out = (await r.get()) as { status: number; body: string; contentType: string };
+            return { status: out.status, body: out.body, headers: { 'Content-Type': out.contentType } };
+          },
+        },
+      })),
+    };
+  }
+
+  /** Whether the store's database answers (always, for the embedded and DB-less stores). */
+  databaseReachable(): boolean {
+    const b = postgresBackendOf(this.store) as { reachable?: boolean } | undefined;
+    return b?.reachable ?? true;
   }
 
   private async startProxy(): Promise<void> {

@@ -6,7 +6,7 @@ import { fieldList } from '../store/schema/validate.js';
 import { invalidOffset, schemaViolation } from '../store/errors.js';
 import type { Row } from '../store/dao.js';
 import { entityBody, pageOptions, pageResponse } from './crud.js';
-import { HttpError, notFoundError } from './http.js';
+import { HttpError, notFoundError, type AdminRequest, type AdminResponse } from './http.js';
 import type { AdminContext, AdminRouter } from './server.js';
 
 export function serializeField(f: Field): Record<string, unknown> {
@@ -30,6 +30,25 @@ function mib(bytes: number, unit: string, scale: number): string {
   const div = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[unit]!;
   const label = { b: ' bytes', k: ' KiB', m: ' MiB', g: ' GiB' }[unit]!;
   return unit === 'b' ? `${bytes}${label}` : `${(bytes / div).toFixed(scale)}${label}`;
+}
+
+/** GET /status (admin and status API): memory, connection counters, database or configuration hash. */
+export function statusBody(req: AdminRequest, ctx: AdminContext): AdminResponse {
+  const unit = req.query.unit === undefined ? 'm' : String(req.query.unit);
+  if (!['b', 'k', 'm', 'g'].includes(unit)) throw new HttpError(400, { message: `invalid unit '${unit}' (expected 'k/K', 'm/M', or 'g/G')` });
+  const scale = req.query.scale === undefined ? 2 : Number(req.query.scale);
+  if (!Number.isInteger(scale) || scale < 0) throw new HttpError(400, { message: `invalid scale '${req.query.scale}'` });
+  const mem = process.memoryUsage();
+  const body: Record<string, unknown> = {
+    memory: {
+      workers_lua_vms: (ctx.processMemory?.() ?? [{ pid: process.pid, heapUsed: mem.heapUsed }]).map((w) => ({ http_allocated_gc: mib(w.heapUsed, unit, scale), pid: w.pid })),
+      lua_shared_dicts: { kong: { capacity: mib(5 * 1024 * 1024, unit, scale), allocated_slabs: mib(mem.external, unit, scale) } },
+    },
+    server: ctx.serverStats(),
+  };
+  if (ctx.config.database === 'off') body.configuration_hash = ctx.store.configHash;
+  else body.database = { reachable: ctx.databaseReachable?.() ?? true };
+  return { status: 200, body };
 }
 
 export function registerInfo(router: AdminRouter, ctx: AdminContext): void {
@@ -62,28 +81,7 @@ export function registerInfo(router: AdminRouter, ctx: AdminContext): void {
     },
   });
 
-  router.add({
-    pattern: '/status',
-    methods: {
-      GET: (req) => {
-        const unit = req.query.unit === undefined ? 'm' : String(req.query.unit);
-        if (!['b', 'k', 'm', 'g'].includes(unit)) throw new HttpError(400, { message: `invalid unit '${unit}' (expected 'k/K', 'm/M', or 'g/G')` });
-        const scale = req.query.scale === undefined ? 2 : Number(req.query.scale);
-        if (!Number.isInteger(scale) || scale < 0) throw new HttpError(400, { message: `invalid scale '${req.query.scale}'` });
-        const mem = process.memoryUsage();
-        const body: Record<string, unknown> = {
-          memory: {
-            workers_lua_vms: (ctx.processMemory?.() ?? [{ pid: process.pid, heapUsed: mem.heapUsed }]).map((w) => ({ http_allocated_gc: mib(w.heapUsed, unit, scale), pid: w.pid })),
-            lua_shared_dicts: { kong: { capacity: mib(5 * 1024 * 1024, unit, scale), allocated_slabs: mib(mem.external, unit, scale) } },
-          },
-          server: ctx.serverStats(),
-        };
-        if (ctx.config.database === 'off') body.configuration_hash = store.configHash;
-        else body.database = { reachable: true };
-        return { status: 200, body };
-      },
-    },
-  });
+  router.add({ pattern: '/status', methods: { GET: (req) => statusBody(req, ctx) } });
 
   router.add({
     pattern: '/endpoints',

@@ -33,6 +33,10 @@ export interface AdminContext {
   serverStats(): ServerStats;
   /** One line per answered request (Kong's admin_access_log). */
   accessLog?(entry: AccessEntry): void;
+  /** PostgreSQL answers (GET /status database.reachable, /status/ready). */
+  databaseReachable?(): boolean;
+  /** Proxy processes whose router is built, and how many there should be (/status/ready). */
+  routerReady?(): { ready: number; of: number };
   /** Heap in use per proxy process (the workers' when a pool runs, else this process's). */
   processMemory?(): Array<{ pid: number; heapUsed: number }>;
   /** Replace the whole configuration from a declarative document (DB-less). */

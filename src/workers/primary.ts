@@ -20,6 +20,7 @@ interface Slot {
   startedAt: number;
   stats: ServerStats | null;
   heapUsed: number;
+  listening: boolean;
 }
 
 const RESTART_BACKOFF_MS = [100, 500, 1000, 2000, 5000];
@@ -73,7 +74,7 @@ export class WorkerPool {
   private fork(index: number): Promise<AddressInfo[]> {
     return new Promise((resolve, reject) => {
       const worker = cluster.fork({ PORTCULLIS_WORKER_INDEX: String(index) });
-      const slot: Slot = { index, worker, initialized: false, startedAt: Date.now(), stats: null, heapUsed: 0 };
+      const slot: Slot = { index, worker, initialized: false, startedAt: Date.now(), stats: null, heapUsed: 0, listening: false };
       this.slots.set(worker.id, slot);
       let settled = false;
       worker.on('message', (m: unknown) => {
@@ -85,6 +86,7 @@ export class WorkerPool {
             this.send(worker, { t: 'init', config: this.config, snapshot: snapshotOf(this.store) });
             break;
           case 'listening':
+            slot.listening = true;
             this.logger.debug({ worker: index, worker_pid: worker.process.pid }, 'proxy worker listening');
             if (!settled) (settled = true), resolve(m.addresses);
             break;
@@ -137,6 +139,11 @@ export class WorkerPool {
       for (const k of Object.keys(sum) as Array<keyof ServerStats>) sum[k] += s.stats[k];
     }
     return sum;
+  }
+
+  /** Workers serving traffic now (a replacement counts once it listens). */
+  listening(): number {
+    return [...this.slots.values()].filter((s) => s.listening).length;
   }
 
   get size(): number {
