@@ -19,6 +19,7 @@ import { emptyStats } from './observability/stats.js';
 import { registerAllCrud } from './admin/crud.js';
 import { registerInfo } from './admin/info.js';
 import { registerConfig } from './admin/config.js';
+import { registerDebug } from './admin/debug.js';
 import { ProxyCore } from './proxy/core.js';
 import { ProxyServer } from './proxy/server.js';
 import { proxySettings } from './proxy/settings.js';
@@ -62,6 +63,10 @@ export class Gateway {
   private readonly snapshot: StoreSnapshot | undefined;
   private workers: WorkerPool | null = null;
   private errorLog: LogFile | null = null;
+  private accessLogger: AppLogger | null = null;
+  private logLevelTimer: NodeJS.Timeout | null = null;
+  /** The level in force (KONG_LOG_LEVEL, or a /debug/node/log-level change). */
+  logLevel: string;
   private accessLog: LogFile | null = null;
   private adminAccessLog: LogFile | null = null;
   /** Query parameters whose values never reach a log: configured key names and common secret names. */
@@ -88,6 +93,7 @@ export class Gateway {
     this.nodeId = loadNodeId(config.prefix);
     this.role = opts.role ?? (config.workers > 1 ? 'primary' : 'single');
     this.snapshot = opts.snapshot;
+    this.logLevel = config.log_level;
   }
 
   /** Open the store (and load declarative config in DB-less mode). */
@@ -161,7 +167,7 @@ export class Gateway {
         this.logger.warn({ listen: `${l.host}:${l.port}` }, 'TLS admin listeners are not supported; skipped');
         continue;
       }
-      const admin = new AdminServer(this.adminContext(), [registerInfo, registerConfig, registerAllCrud]);
+      const admin = new AdminServer(this.adminContext(), [registerInfo, registerConfig, registerDebug, registerAllCrud]);
       const addr = await admin.listen(l.port, l.host);
       if (!isLoopback(l.host)) this.logger.warn({ listen: `${l.host}:${l.port}` }, 'admin API listening on a non-loopback address');
       this.admins.push(admin);
@@ -196,6 +202,8 @@ export class Gateway {
       accessLog: this.adminAccessLog ? (e) => this.adminAccessLog!.write(kongAccessLine(e)) : undefined,
       processMemory: this.workers ? () => this.workers!.memory() : undefined,
       databaseReachable: () => this.databaseReachable(),
+      logLevel: () => this.logLevel,
+      setLogLevel: (level, timeoutS) => this.setLogLevel(level, timeoutS),
       routerReady: () => (this.workers ? { ready: this.workers.listening(), of: this.config.workers } : { ready: 1, of: 1 }),
       loadDeclarative: (doc, raw, opts) => this.loadDeclarative(doc, raw, opts),
       upstreamHealth: (id) => this.upstreamHealth(id),
@@ -238,12 +246,14 @@ export class Gateway {
     this.rebuild();
     // a primary proxies nothing itself: its workers write the access log
     if (this.role !== 'primary') this.accessLog = openLog(cfg.proxy_access_log, cfg.prefix);
-    const access = this.logger.child({ log: 'access' });
-    const json = access.isLevelEnabled('info');
+    const access = (this.accessLogger = this.logger.child({ log: 'access' }));
     const file = this.accessLog;
-    if (json || file) {
-      // written through buffered async destinations, off the request path
+    if (this.role !== 'primary') {
+      // written through buffered async destinations, off the request path; the JSON line follows the
+      // log level, which /debug/node/log-level can change at run time
       this.proxyCore.onRequestDone = (ctx) => {
+        const json = access.isLevelEnabled('info');
+        if (!json && !file) return;
         const target = redactTarget(ctx.target, this.secretParams);
         if (json)
           access.info({
@@ -340,6 +350,29 @@ export class Gateway {
     return flattenedEntityMap(r.tables);
   }
 
+  /** Kong's dynamic log level: `level` for `timeoutS` seconds (0: until changed again), in every worker too. */
+  setLogLevel(level: string, timeoutS: number): void {
+    this.applyLogLevel(level);
+    if (this.logLevelTimer) clearTimeout(this.logLevelTimer);
+    this.logLevelTimer = null;
+    if (timeoutS > 0) {
+      this.logLevelTimer = setTimeout(() => {
+        this.logLevelTimer = null;
+        this.applyLogLevel(this.config.log_level);
+      }, timeoutS * 1000);
+      this.logLevelTimer.unref();
+    }
+    this.workers?.broadcast({ t: 'log-level', level, timeoutS });
+  }
+
+  private applyLogLevel(level: string): void {
+    this.logLevel = level;
+    // a logger handed in silenced (tests, tools) stays silent
+    if (this.logger.level === 'silent') return;
+    this.logger.level = level;
+    if (this.accessLogger) this.accessLogger.level = level;
+  }
+
   /** Proxy connection counters: this process's, or the sum over the workers for a primary. */
   serverStats(): ServerStats {
     return this.workers ? this.workers.stats() : this.stats;
@@ -351,6 +384,7 @@ export class Gateway {
   }
 
   async stop(graceMs = 0): Promise<void> {
+    if (this.logLevelTimer) clearTimeout(this.logLevelTimer);
     if (this.workers) await this.workers.stop(graceMs);
     this.workers = null;
     if (this.proxy) await this.proxy.close(graceMs);

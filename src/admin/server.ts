@@ -33,6 +33,9 @@ export interface AdminContext {
   serverStats(): ServerStats;
   /** One line per answered request (Kong's admin_access_log). */
   accessLog?(entry: AccessEntry): void;
+  /** Kong's dynamic log level (/debug/node/log-level). */
+  logLevel?(): string;
+  setLogLevel?(level: string, timeoutS: number): void;
   /** PostgreSQL answers (GET /status database.reachable, /status/ready). */
   databaseReachable?(): boolean;
   /** Proxy processes whose router is built, and how many there should be (/status/ready). */

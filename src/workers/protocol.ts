@@ -12,6 +12,7 @@ export type ToWorker =
   | { t: 'snapshot'; snapshot: StoreSnapshot }
   | { t: 'ops'; ops: Op[] }
   | { t: 'target-health'; upstreamId: string; target: string; healthy: boolean }
+  | { t: 'log-level'; level: string; timeoutS: number }
   | { t: 'stop'; graceMs: number };
 
 export type FromWorker =

@@ -35,6 +35,9 @@ async function handle(m: ToWorker): Promise<void> {
     case 'target-health':
       gateway?.proxyCore.health.set(m.upstreamId, m.target, m.healthy);
       return;
+    case 'log-level':
+      gateway?.setLogLevel(m.level, m.timeoutS);
+      return;
     case 'stop':
       await shutdown(m.graceMs);
       return;
