@@ -58,7 +58,7 @@ function workerPids(r: Running): number[] {
   return [...new Set(r.lines.filter((l) => l.msg === 'proxy worker listening').map((l) => l.worker_pid as number))];
 }
 
-async function start(workers: number): Promise<Running> {
+async function start(workers: number, extraEnv: Record<string, string> = {}): Promise<Running> {
   const prefix = tempDir();
   const [admin, proxy] = [await freePort(), await freePort()];
   const child = spawn(process.execPath, [CLI, 'start'], {
@@ -71,6 +71,7 @@ async function start(workers: number): Promise<Running> {
       PORTCULLIS_JOURNAL_FSYNC: 'off',
       KONG_NGINX_WORKER_PROCESSES: String(workers),
       KONG_LOG_LEVEL: 'debug',
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -188,6 +189,30 @@ describe('proxy workers (KONG_NGINX_WORKER_PROCESSES)', () => {
     const deadline = Date.now() + 10_000;
     while (bPids.some(alive) && Date.now() < deadline) await sleep(50);
     expect(bPids.filter(alive)).toEqual([]);
+  });
+
+  it('reload (SIGHUP) re-reads the declarative file and every worker switches to it', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'kong.yml');
+    const yml = (p: string) => `_format_version: "3.0"\nservices:\n  - name: echo\n    url: http://127.0.0.1:${up.port}\n    routes:\n      - name: r\n        paths: ["${p}"]\n`;
+    fs.writeFileSync(file, yml('/before'));
+    try {
+      const r = await start(2, { KONG_DATABASE: 'off', KONG_DECLARATIVE_CONFIG: file });
+      const before = await spread(r, '/before', 2);
+      expect(before.pids.size).toBe(2);
+      expect(new Set(before.statuses)).toEqual(new Set([200]));
+      fs.writeFileSync(file, yml('/after'));
+      r.child.kill('SIGHUP');
+      const deadline = Date.now() + 10_000;
+      while (!r.lines.some((l) => String(l.msg).startsWith('reload: configuration')) && Date.now() < deadline) await sleep(50);
+      await sleep(100);
+      const after = await spread(r, '/after', 2);
+      expect(after.pids.size).toBe(2);
+      expect(new Set(after.statuses)).toEqual(new Set([200]));
+      expect(new Set((await spread(r, '/before', 2)).statuses)).toEqual(new Set([404]));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects a bad worker count with one clear line', async () => {
