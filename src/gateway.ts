@@ -9,7 +9,7 @@ import { createLogger, type AppLogger } from './observability/logger.js';
 import { kongAccessLine, LogFile, logTarget, redactTarget } from './observability/log-files.js';
 import { EntityStore } from './store/dao.js';
 import { EmbeddedBackend } from './store/embedded/index.js';
-import { openPostgresStore, postgresBackendOf } from './store/postgres/index.js';
+import { databaseReachable, openPostgresStore } from './store/postgres/index.js';
 import { DeclarativeError, flattenDeclarative, flattenedEntityMap, parseDeclarativeText } from './store/declarative.js';
 import { PluginRegistry, BUNDLED, type PluginDefinition } from './plugins/registry.js';
 import { loadCustomPlugins } from './plugins/loader.js';
@@ -154,7 +154,9 @@ export class Gateway {
       token: this.config.node_token,
       configFile: this.config.node_config ?? undefined,
       logger: this.logger as never,
+      database: { kind: this.config.database, pg: this.config.pg, nodeId: this.nodeId, pollMs: this.config.db_update_frequency * 1000 },
     });
+    await this.node?.open();
     if (this.node && this.config.node_listen.length) this.addresses.node.push(...(await this.node.start()));
     await this.startProxy();
     if (this.role === 'primary') {
@@ -222,8 +224,7 @@ export class Gateway {
 
   /** Whether the store's database answers (always, for the embedded and DB-less stores). */
   databaseReachable(): boolean {
-    const b = postgresBackendOf(this.store) as { reachable?: boolean } | undefined;
-    return b?.reachable ?? true;
+    return databaseReachable(this.store);
   }
 
   private async startProxy(): Promise<void> {
@@ -240,6 +241,7 @@ export class Gateway {
       kongVersion: KONG_VERSION,
       waf: this.node ?? undefined,
       serverStats: () => this.serverStats(),
+      database: { kind: cfg.database, pg: cfg.database === 'postgres' ? cfg.pg : null },
       upstreamHealth: (id) => this.upstreamHealth(id) as never,
     };
     this.handlers = new HandlerCache(this.pluginEnv);

@@ -941,16 +941,17 @@ class Converter {
         'basic-auth': ['username', 'password'],
         jwt: ['key', 'secret', 'algorithm', 'rsa_public_key'],
         acl: ['group'],
+        'hmac-auth': ['username', 'secret'],
       };
-      const entity: Record<string, string> = { 'key-auth': 'keyauth_credentials', 'basic-auth': 'basicauth_credentials', jwt: 'jwt_secrets', acl: 'acls' };
-      const aliases: Record<string, string> = { 'key-auth': 'key-auth', keyauth_credential: 'key-auth', 'basic-auth': 'basic-auth', basicauth_credential: 'basic-auth', jwt: 'jwt', jwt_secret: 'jwt', acl: 'acl' };
+      const entity: Record<string, string> = { 'key-auth': 'keyauth_credentials', 'basic-auth': 'basicauth_credentials', jwt: 'jwt_secrets', acl: 'acls', 'hmac-auth': 'hmacauth_credentials' };
+      const aliases: Record<string, string> = { 'key-auth': 'key-auth', keyauth_credential: 'key-auth', 'basic-auth': 'basic-auth', basicauth_credential: 'basic-auth', jwt: 'jwt', jwt_secret: 'jwt', acl: 'acl', 'hmac-auth': 'hmac-auth', hmacauth_credential: 'hmac-auth' };
       const t = type ? aliases[type] : undefined;
       if (!type) {
         this.diag('warning', secret, `credential Secret of ${describe(m)} has no label konghq.com/credential (nor kongCredType); skipped`);
         continue;
       }
       if (!t) {
-        this.diag('warning', secret, `credential type '${type}' is not supported (key-auth, basic-auth, jwt, acl); skipped`);
+        this.diag('warning', secret, `credential type '${type}' is not supported (key-auth, basic-auth, jwt, acl, hmac-auth); skipped`);
         continue;
       }
       const v: Entity = {};

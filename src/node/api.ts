@@ -66,7 +66,7 @@ function methodNotAllowed(): never {
   throw new NodeError(405, 'method not allowed');
 }
 
-export function handleApi(node: FilteringNode, method: string, path: string, q: URLSearchParams, body: unknown): ApiResult {
+export async function handleApi(node: FilteringNode, method: string, path: string, q: URLSearchParams, body: unknown): Promise<ApiResult> {
   const parts = path.split('/').filter(Boolean).map((p) => decodeURIComponent(p)); // ['v1', ...]
   const [, res, id, sub] = parts;
   switch (res) {
@@ -92,14 +92,14 @@ export function handleApi(node: FilteringNode, method: string, path: string, q: 
         const scope = b.scope ?? 'type';
         if (scope !== 'type' && scope !== 'stamp' && scope !== 'all') throw badRequest(`'scope' must be stamp, type or all`, { field: 'scope' });
         if (b.path !== undefined && b.path !== 'exact' && b.path !== 'any') throw badRequest(`'path' must be exact or any`, { field: 'path' });
-        const r = node.falsePositive(id, { scope, markOnly: b.mark_only === true, path: b.path as 'exact' | 'any' | undefined });
+        const r = await node.markFalsePositive(id, { scope, markOnly: b.mark_only === true, path: b.path as 'exact' | 'any' | undefined });
         if (!r) throw notFound('hit not found');
         return { status: 201, body: { hit: hitView(r.hit), rule: r.rule ? ruleView(r.rule) : null } };
       }
       if (sub) throw notFound();
       if (method !== 'GET') methodNotAllowed();
       if (id) {
-        const h = node.attackLog.getHit(id);
+        const h = await node.attackStore.getHit(id);
         if (!h) throw notFound('hit not found');
         return { status: 200, body: hitView(h) };
       }
@@ -109,17 +109,17 @@ export function handleApi(node: FilteringNode, method: string, path: string, q: 
         application: q.get('application') ?? undefined, include_fp: q.get('include_fp') === 'true',
       };
       const { offset, limit } = page(q);
-      const p = node.attackLog.queryHits(f, offset, limit);
+      const p = await node.attackStore.queryHits(f, offset, limit);
       return { status: 200, body: { ...p, data: p.data.map(hitView) } };
     }
     case 'attacks': {
       if (method !== 'GET') methodNotAllowed();
       if (id) {
-        const a = node.attackLog.getAttack(id);
+        const a = await node.attackStore.getAttack(id);
         if (!a) throw notFound('attack not found');
         if (sub === 'hits') {
           const { offset, limit } = page(q);
-          const p = node.attackLog.queryHits({ attack_id: id }, offset, limit);
+          const p = await node.attackStore.queryHits({ attack_id: id }, offset, limit);
           return { status: 200, body: { ...p, data: p.data.map(hitView) } };
         }
         if (sub) throw notFound();
@@ -130,7 +130,7 @@ export function handleApi(node: FilteringNode, method: string, path: string, q: 
         status: q.get('status') ?? undefined, host: q.get('host') ?? undefined,
       };
       const { offset, limit } = page(q);
-      const p = node.attackLog.queryAttacks(f, offset, limit);
+      const p = await node.attackStore.queryAttacks(f, offset, limit);
       return { status: 200, body: { ...p, data: p.data.map(attackView) } };
     }
     case 'stats': {
@@ -140,7 +140,7 @@ export function handleApi(node: FilteringNode, method: string, path: string, q: 
       if (from >= to) throw badRequest(`'from' must be before 'to'`, { field: 'from' });
       const b = Number(q.get('buckets') ?? '24');
       if (!Number.isInteger(b) || b < 1 || b > 500) throw badRequest(`'buckets' must be between 1 and 500`, { field: 'buckets' });
-      const t = node.attackLog.timeline(from, to, b, { type: q.get('type') ?? undefined, ip: ipParam(q), verdict: verdictParam(q), host: q.get('host') ?? undefined });
+      const t = await node.attackStore.timeline(from, to, b, { type: q.get('type') ?? undefined, ip: ipParam(q), verdict: verdictParam(q), host: q.get('host') ?? undefined });
       return { status: 200, body: { ...t, from: new Date(t.from).toISOString(), to: new Date(t.to).toISOString() } };
     }
   }
@@ -161,7 +161,7 @@ function status(node: FilteringNode): object {
   };
 }
 
-function ipLists(node: FilteringNode, method: string, id: string | undefined, q: URLSearchParams, body: unknown): ApiResult {
+async function ipLists(node: FilteringNode, method: string, id: string | undefined, q: URLSearchParams, body: unknown): Promise<ApiResult> {
   if (id === 'check') {
     if (method !== 'GET') methodNotAllowed();
     const ip = q.get('ip');
@@ -182,18 +182,17 @@ function ipLists(node: FilteringNode, method: string, id: string | undefined, q:
     const many = Array.isArray(body) ? body : body && typeof body === 'object' && Array.isArray((body as { entries?: unknown }).entries) ? (body as { entries: unknown[] }).entries : null;
     if (many) {
       if (many.length > 10_000) throw badRequest('at most 10000 entries per call');
-      const out = many.map((e, i) => {
-        try { return node.ipLists.add(obj(e) as IpListInput, 'manual'); } catch (err) {
+      const prepared = many.map((e, i) => {
+        try { return node.ipLists.prepare(obj(e) as IpListInput, 'manual'); } catch (err) {
           if (err instanceof NodeError) throw new NodeError(err.status, `entries[${i}]: ${err.message}`, err.details);
           throw err;
         }
       });
-      node.saveState();
+      const out = await node.ipListStore.add(prepared);
       return { status: 201, body: { data: out.map(entryView), total: out.length } };
     }
-    const e = node.ipLists.add(obj(body) as IpListInput, 'manual');
-    node.saveState();
-    return { status: 201, body: entryView(e) };
+    const [e] = await node.ipListStore.add([node.ipLists.prepare(obj(body) as IpListInput, 'manual')]);
+    return { status: 201, body: entryView(e!) };
   }
   switch (method) {
     case 'GET': {
@@ -203,14 +202,12 @@ function ipLists(node: FilteringNode, method: string, id: string | undefined, q:
     }
     case 'PATCH':
     case 'PUT': {
-      const e = node.ipLists.update(id, obj(body) as IpListInput);
+      const e = await node.ipListStore.update(id, obj(body) as IpListInput);
       if (!e) throw notFound('IP list entry not found');
-      node.saveState();
       return { status: 200, body: entryView(e) };
     }
     case 'DELETE':
-      if (!node.ipLists.remove(id)) throw notFound('IP list entry not found');
-      node.saveState();
+      if (!(await node.ipListStore.remove(id))) throw notFound('IP list entry not found');
       return { status: 204 };
   }
   methodNotAllowed();

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AttackType, Point } from '../waf/index.js';
 import { Journal, type JournalOptions, type ReplayStats } from './journal.js';
+import { isSensitivePoint, rawHoldsSecret, redactHeaders, REDACTED } from './redact.js';
 import type { Attack, AttackStatus, Clock, StoredHit } from './types.js';
 
 export interface SamplingOptions {
@@ -23,6 +24,18 @@ export interface AttackLogOptions extends JournalOptions {
   sampling?: SamplingOptions;
   /** Hits of one attack are at most this far apart (default 1 h). */
   groupGapMs?: number;
+  /** More header, parameter or field names whose values are never stored (case-insensitive). */
+  redactKeys?: string[];
+}
+
+/** Told of every change the log makes, so another store can follow it (the cluster's attack table). */
+export interface AttackLogObserver {
+  /** A hit was kept. */
+  hit(h: StoredHit): void;
+  /** A hit dropped by sampling still counts in its attack. */
+  counted(attackId: string, verdict: StoredHit['verdict'], time: number, clientIp: string | null): void;
+  /** Response facts were set on these hits of one request. */
+  response(requestId: string, hits: StoredHit[]): void;
 }
 
 export interface HitFilter {
@@ -63,27 +76,7 @@ export interface ResponseInfo {
   bodyBytes?: number;
 }
 
-const SENSITIVE_HEADERS = new Set(['AUTHORIZATION', 'COOKIE', 'PROXY-AUTHORIZATION', 'SET-COOKIE']);
-export const REDACTED = '[redacted]';
-
-/** True when a value at this point is a credential and must never be stored. */
-export function isSensitivePoint(point: Point): boolean {
-  const first = point[0];
-  if (!first) return false;
-  if (first[0] === 'cookie') return true;
-  return first[0] === 'header' && first.length > 1 && SENSITIVE_HEADERS.has(String(first[1]).toUpperCase());
-}
-
-/** Response headers without credential values. */
-export function redactHeaders(h: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  let n = 0;
-  for (const [k, v] of Object.entries(h)) {
-    if (++n > 50) break;
-    out[k.toLowerCase()] = SENSITIVE_HEADERS.has(k.toUpperCase()) ? REDACTED : String(v).slice(0, 256);
-  }
-  return out;
-}
+export { isSensitivePoint, rawHoldsSecret, redactHeaders, REDACTED } from './redact.js';
 
 interface SampleBucket {
   start: number;
@@ -114,6 +107,8 @@ export class AttackLog {
   private readonly maxHits: number;
   private readonly sampling: Required<SamplingOptions>;
   private readonly groupGapMs: number;
+  private readonly redactKeys: ReadonlySet<string>;
+  observer: AttackLogObserver | null = null;
   private hits: StoredHit[] = [];
   private readonly byId = new Map<string, StoredHit>();
   private readonly byRequest = new Map<string, StoredHit[]>();
@@ -132,6 +127,7 @@ export class AttackLog {
     this.maxHits = Math.max(100, opts.maxHits ?? 100_000);
     this.sampling = { enabled: opts.sampling?.enabled ?? true, keep: opts.sampling?.keep ?? 5, windowMs: opts.sampling?.windowMs ?? 3_600_000 };
     this.groupGapMs = opts.groupGapMs ?? 3_600_000;
+    this.redactKeys = new Set((opts.redactKeys ?? []).map((k) => k.toUpperCase()));
   }
 
   set onError(fn: ((e: unknown) => void) | null) {
@@ -237,7 +233,7 @@ export class AttackLog {
    */
   record(input: NewHit): StoredHit | null {
     const h: NewHit = { ...input };
-    if (isSensitivePoint(h.point)) h.payload = REDACTED;
+    if (isSensitivePoint(h.point, this.redactKeys)) h.payload = REDACTED;
     const key = this.groupKey(h.type, h.point, h.host, h.path);
     let a = this.openAttack.get(key);
     if (a && h.time - a.last_time >= this.groupGapMs) a = undefined;
@@ -260,6 +256,7 @@ export class AttackLog {
           queueMicrotask(() => this.flushCounts());
         }
         if (h.verdict === 'blocked') pc.b++; else pc.m++;
+        this.observer?.counted(a.id, h.verdict, h.time, h.client_ip);
         return null;
       }
       b.kept++;
@@ -269,6 +266,7 @@ export class AttackLog {
     const hit: StoredHit = { id: randomBytes(8).toString('hex'), attack_id: attackId, ...h };
     this.index(hit, true);
     this.journal.append({ k: 'h', ...hit });
+    this.observer?.hit(hit);
     if (this.buckets.size > 100_000) this.pruneBuckets(h.time);
     return hit;
   }
@@ -283,14 +281,20 @@ export class AttackLog {
     for (const [k, b] of this.buckets) if (now - b.start >= this.sampling.windowMs) this.buckets.delete(k);
   }
 
+  /** Whether hits on this request's raw URI or body must be stored without payload (see rawHoldsSecret). */
+  rawHoldsSecret(url: unknown, body: unknown): boolean {
+    return rawHoldsSecret(url, body, this.redactKeys);
+  }
+
   /** Response facts for a request's hits; returns how many hits were updated. */
   setResponse(requestId: string, info: ResponseInfo): number {
     const n = this.applyResponse(requestId, info);
     if (n > 0) {
       const rec: Record<string, unknown> = { k: 'r', rid: requestId, s: info.status };
-      if (info.headers) rec.hd = redactHeaders(info.headers);
+      if (info.headers) rec.hd = redactHeaders(info.headers, this.redactKeys);
       if (info.bodyBytes !== undefined) rec.bb = info.bodyBytes;
       this.journal.append(rec);
+      this.observer?.response(requestId, this.byRequest.get(requestId) ?? []);
     }
     return n;
   }
@@ -300,7 +304,7 @@ export class AttackLog {
     if (!list || !Number.isInteger(info.status)) return 0;
     for (const h of list) {
       h.response_status = info.status;
-      if (info.headers) h.response_headers = redactHeaders(info.headers);
+      if (info.headers) h.response_headers = redactHeaders(info.headers, this.redactKeys);
       if (typeof info.bodyBytes === 'number') h.response_body_bytes = info.bodyBytes;
     }
     return list.length;

@@ -18,7 +18,8 @@ export interface NodeFileConfig {
   auto_graylist?: AutoGraylistOptions;
   sampling?: { enabled?: boolean; keep?: number; window?: number };
   body_limit?: number;
-  attack_log?: { max_bytes?: number; max_files?: number; max_hits?: number };
+  /** Hits kept: in memory and per journal (embedded), or in the cluster's table (PostgreSQL). */
+  attack_log?: { max_bytes?: number; max_files?: number; max_hits?: number; redact_keys?: string[] };
   /** Whether overlimit_res hits block (docs/waf.md §9 overlimit reaction; default false = bypass). */
   overlimit_block?: boolean;
   /** Pending mirror requests before new ones are dropped (default 10000). */
@@ -114,6 +115,10 @@ export function validateNodeConfig(raw: unknown, file = '<inline>'): NodeFileCon
     }
     const mf = posInt(a.max_files, file, 'attack_log.max_files'); if (mf !== undefined) out.attack_log.max_files = mf;
     const mh = posInt(a.max_hits, file, 'attack_log.max_hits'); if (mh !== undefined) out.attack_log.max_hits = mh;
+    if (a.redact_keys !== undefined) {
+      if (!Array.isArray(a.redact_keys) || a.redact_keys.some((k) => typeof k !== 'string' || k === '')) fail(file, 'attack_log.redact_keys must be a list of names');
+      out.attack_log.redact_keys = a.redact_keys as string[];
+    }
   }
   if (r.overlimit_block !== undefined) out.overlimit_block = r.overlimit_block === true;
   const mq = posInt(r.mirror_queue, file, 'mirror_queue'); if (mq !== undefined) out.mirror_queue = mq;

@@ -63,7 +63,7 @@ function drawChart(t){var box=$('chart');box.textContent='';var NS='http://www.w
  if(!t.types.length)lg.appendChild(el('span',{cls:'muted',text:'no attacks in this period'}));box.appendChild(lg);}
 
 function loadAttacks(){var q=filters();q.push('limit=20','offset='+state.attackOffset);return api('/v1/attacks?'+q.join('&')).then(function(p){var tb=$('attacks').querySelector('tbody');tb.textContent='';
- p.data.forEach(function(a){var tr=el('tr',{'data-id':a.id},[el('td',null,[badge(a.type)]),el('td',{cls:'mono',text:a.host+a.path}),el('td',{cls:'mono',text:pointText(a.point)}),
+ p.data.forEach(function(a){var tr=el('tr',a.node_id?{'data-id':a.id,'data-node':a.node_id,title:'recorded by node '+a.node_id}:{'data-id':a.id},[el('td',null,[badge(a.type)]),el('td',{cls:'mono',text:a.host+a.path}),el('td',{cls:'mono',text:pointText(a.point)}),
   el('td',{text:a.hits+(a.total>a.hits?' ('+a.total+')':'')}),el('td',null,[badge(a.status)]),el('td',{text:fmtTime(a.last_time)})]);
   if(a.id===state.attackId)tr.className='sel';tr.addEventListener('click',function(){state.attackId=state.attackId===a.id?'':a.id;state.hitOffset=0;loadAttacks();loadHits();});tb.appendChild(tr);});
  if(!p.data.length)tb.appendChild(el('tr',null,[el('td',{colspan:'6',cls:'muted',text:'no attacks'})]));pager('attacks-pager',p,'attackOffset',loadAttacks);});}

@@ -51,6 +51,17 @@ export function parseListName(v: unknown): ListName | null {
   return typeof v === 'string' ? LIST_ALIASES[v.toLowerCase()] ?? null : null;
 }
 
+/** Validated input, before it becomes (or updates) an entry. `reason` undefined = keep the existing one. */
+export interface PreparedEntry {
+  ip: string;
+  list: ListName;
+  reason: string | undefined;
+  expires_at: number | null;
+  application: string | null;
+  source: EntrySource;
+  trigger?: string;
+}
+
 interface Compiled {
   entry: IpListEntry;
   cidr: Cidr;
@@ -68,8 +79,8 @@ export class IpLists {
     this.minTtlS = opts.minTtlS ?? 300;
   }
 
-  /** Validate input into an entry; same (ip, list, application) replaces the existing entry's reason and TTL. */
-  add(input: IpListInput, source: EntrySource = 'manual', trigger?: string): IpListEntry {
+  /** Validate input (throws a 400 NodeError); nothing changes. */
+  prepare(input: IpListInput, source: EntrySource = 'manual', trigger?: string): PreparedEntry {
     const ipText = input.ip ?? input.subnet;
     const cidr = typeof ipText === 'string' ? parseCidr(ipText) : null;
     if (!cidr) throw badRequest(`'ip' must be an IPv4/IPv6 address or CIDR block`, { field: 'ip' });
@@ -77,32 +88,47 @@ export class IpLists {
     if (!list) throw badRequest(`'list' must be one of ${LIST_NAMES.join(', ')}`, { field: 'list' });
     if (input.reason != null && typeof input.reason !== 'string') throw badRequest(`'reason' must be a string`, { field: 'reason' });
     if (input.application != null && typeof input.application !== 'string') throw badRequest(`'application' must be a string`, { field: 'application' });
-    const now = this.now();
-    const expires = this.expiry(input.ttl, now, source);
-    const application = (input.application as string | null | undefined) || null;
+    const p: PreparedEntry = {
+      ip: cidr.text,
+      list,
+      reason: (input.reason as string | null | undefined) ?? undefined,
+      expires_at: this.expiry(input.ttl, this.now(), source),
+      application: (input.application as string | null | undefined) || null,
+      source,
+    };
+    if (trigger) p.trigger = trigger;
+    return p;
+  }
+
+  /** Validate input into an entry; same (ip, list, application) replaces the existing entry's reason and TTL. */
+  add(input: IpListInput, source: EntrySource = 'manual', trigger?: string): IpListEntry {
+    return this.addPrepared(this.prepare(input, source, trigger));
+  }
+
+  addPrepared(p: PreparedEntry): IpListEntry {
     for (const c of this.entries.values()) {
       const e = c.entry;
-      if (e.ip === cidr.text && e.list === list && e.application === application) {
-        e.reason = (input.reason as string | undefined) ?? e.reason;
-        e.expires_at = expires;
-        e.source = source;
-        if (trigger) e.trigger = trigger;
+      if (e.ip === p.ip && e.list === p.list && e.application === p.application) {
+        e.reason = p.reason ?? e.reason;
+        e.expires_at = p.expires_at;
+        e.source = p.source;
+        if (p.trigger) e.trigger = p.trigger;
         this.version++;
         return { ...e };
       }
     }
     const entry: IpListEntry = {
       id: randomBytes(8).toString('hex'),
-      ip: cidr.text,
-      list,
-      reason: (input.reason as string | undefined) ?? '',
-      created_at: now,
-      expires_at: expires,
-      application,
-      source,
+      ip: p.ip,
+      list: p.list,
+      reason: p.reason ?? '',
+      created_at: this.now(),
+      expires_at: p.expires_at,
+      application: p.application,
+      source: p.source,
     };
-    if (trigger) entry.trigger = trigger;
-    this.entries.set(entry.id, { entry, cidr });
+    if (p.trigger) entry.trigger = p.trigger;
+    this.entries.set(entry.id, { entry, cidr: parseCidr(p.ip)! });
     this.version++;
     return { ...entry };
   }
@@ -119,7 +145,14 @@ export class IpLists {
   update(id: string, patch: IpListInput): IpListEntry | null {
     const c = this.entries.get(id);
     if (!c) return null;
-    const e = c.entry;
+    Object.assign(c.entry, this.patched(c.entry, patch));
+    this.version++;
+    return { ...c.entry };
+  }
+
+  /** An entry with a patch applied (validated; throws a 400 NodeError); the entry itself is untouched. */
+  patched(entry: IpListEntry, patch: IpListInput): IpListEntry {
+    const e = { ...entry };
     if (patch.list !== undefined) {
       const list = parseListName(patch.list);
       if (!list) throw badRequest(`'list' must be one of ${LIST_NAMES.join(', ')}`, { field: 'list' });
@@ -134,8 +167,7 @@ export class IpLists {
       if (patch.application !== null && typeof patch.application !== 'string') throw badRequest(`'application' must be a string`, { field: 'application' });
       e.application = (patch.application as string | null) || null;
     }
-    this.version++;
-    return { ...e };
+    return e;
   }
 
   remove(id: string): boolean {
@@ -236,6 +268,18 @@ export class IpLists {
     }
     if (n) this.version++;
     return n;
+  }
+
+  /**
+   * Swap every entry not from the config file for these (the shared lists as the database holds them),
+   * in one step: a lookup sees either the old set or the new one.
+   */
+  replaceShared(entries: IpListEntry[]): void {
+    const config = [...this.entries].filter(([, c]) => c.entry.source === 'config');
+    this.entries.clear();
+    for (const [id, c] of config) this.entries.set(id, c);
+    this.restore(entries);
+    this.version++;
   }
 
   counts(): Record<ListName, number> {

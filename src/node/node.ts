@@ -7,20 +7,24 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { silentLogger, type CustomLevels } from '../observability/logger.js';
+import type { PgSettings } from '../store/postgres/connection.js';
 import { WafEngine, type AttackType, type WafEngineOptions } from '../waf/index.js';
 import { analyseRequest, pathOf } from './analyse.js';
-import { AttackLog } from './attacklog.js';
+import { AttackLog, REDACTED } from './attacklog.js';
 import { AutoGraylist } from './autograylist.js';
 import { loadNodeConfig, validateNodeConfig, type NodeFileConfig } from './config.js';
 import { decide, preDecide } from './decide.js';
 import { NodeError } from './errors.js';
+import { falsePositiveRuleInput, type FalsePositiveOptions } from './falsepositive.js';
 import { isLoopbackHost, type Cidr } from './ip.js';
 import { IpLists } from './iplists.js';
 import { NodeMetrics } from './metrics.js';
 import { normalizeRequestId, type Message, type ResponseMessage } from './protocol.js';
 import { RealIpResolver } from './realip.js';
 import { globToRegExp, RuleSet, type ApplicableRules } from './rules.js';
+import { postgresStores } from './pg/index.js';
 import { NodeServer } from './server.js';
+import { EmbeddedAttackStore, EmbeddedIpListStore, type AttackStore, type IpListStore } from './stores.js';
 import { isMode, MODES, type Clock, type HitSource, type InspectHit, type InspectRequest, type InspectResult, type ListName, type Mode, type StoredHit } from './types.js';
 
 export interface FilteringNodeOptions {
@@ -53,6 +57,18 @@ export interface FilteringNodeOptions {
   bodyLimit?: number;
   /** Register process-level default metrics on this node's registry. */
   defaultMetrics?: boolean;
+  /** The gateway's database: on PostgreSQL the attack log and IP lists are shared by every node on it. */
+  database?: NodeDatabase;
+}
+
+export interface NodeDatabase {
+  /** 'postgres', 'embedded' or 'off'. */
+  kind: string;
+  pg?: PgSettings | null;
+  /** Tags this node's hits and attacks (the gateway's node id). */
+  nodeId?: string;
+  /** How often the IP lists are checked for a missed change (ms, default 5000). */
+  pollMs?: number;
 }
 
 export type NodeState = 'starting' | 'running' | 'stopping' | 'stopped';
@@ -78,6 +94,11 @@ export class FilteringNode {
   readonly ipLists: IpLists;
   readonly rules: RuleSet;
   readonly attackLog: AttackLog;
+  /** What the API reads: this node's log, or every node's on PostgreSQL. */
+  readonly attackStore: AttackStore;
+  /** Where IP list changes go; lookups use ipLists, which it keeps current. */
+  readonly ipListStore: IpListStore;
+  readonly database: NodeDatabase | null;
   readonly engine: WafEngine;
   readonly application: string | null;
   readonly token: string | null;
@@ -102,6 +123,8 @@ export class FilteringNode {
   private server: NodeServer | null = null;
   private purgeTimer: NodeJS.Timeout | null = null;
   private readonly stateFile: string;
+  private readonly closeStores: () => Promise<void>;
+  private opened: Promise<void> | null = null;
 
   constructor(opts: FilteringNodeOptions) {
     if (!opts || typeof opts.prefix !== 'string' || opts.prefix === '') throw new Error('FilteringNode: prefix (data folder) is required');
@@ -154,6 +177,7 @@ export class FilteringNode {
       maxBytes: file.attack_log?.max_bytes,
       maxFiles: file.attack_log?.max_files,
       sampling: file.sampling ? { enabled: file.sampling.enabled, keep: file.sampling.keep, windowMs: file.sampling.window !== undefined ? file.sampling.window * 1000 : undefined } : undefined,
+      redactKeys: file.attack_log?.redact_keys,
     });
     this.attackLog.onError = (e) => {
       this.metrics.errors.inc({ type: 'journal' });
@@ -161,6 +185,21 @@ export class FilteringNode {
     };
     const rs = this.attackLog.open();
     if (rs.corrupt || rs.tornTail) this.logger.warn({ corrupt: rs.corrupt, tornTail: rs.tornTail }, 'attack log: dropped damaged lines on replay');
+    const db = opts.database;
+    this.database = db ?? null;
+    if (db?.kind === 'postgres' && db.pg) {
+      const s = postgresStores(this.attackLog, this.ipLists, {
+        pg: db.pg, nodeId: db.nodeId ?? 'node', pollMs: db.pollMs ?? 5000,
+        maxHits: opts.attackLogMax ?? file.attack_log?.max_hits ?? 100_000, now: this.now, logger: this.logger as Logger,
+      });
+      this.attackStore = s.attacks;
+      this.ipListStore = s.ipLists;
+      this.closeStores = () => s.close();
+    } else {
+      this.attackStore = new EmbeddedAttackStore(this.attackLog);
+      this.ipListStore = new EmbeddedIpListStore(this.ipLists, () => this.saveState());
+      this.closeStores = async () => undefined;
+    }
     this.startedAt = this.now();
     this.updateModeGauge();
   }
@@ -180,9 +219,16 @@ export class FilteringNode {
     for (const m of MODES) this.metrics.mode.set({ mode: m }, m === this.modeValue ? 1 : 0);
   }
 
+  /** Load the shared IP lists (PostgreSQL) and follow their changes; start() does it too. */
+  open(): Promise<void> {
+    this.opened ??= this.ipListStore.open();
+    return this.opened;
+  }
+
   /** Bind the listeners; resolves with their addresses. */
   async start(): Promise<AddressInfo[]> {
     if (this.server) return this.server.addresses();
+    await this.open();
     this.state = 'starting';
     this.server = new NodeServer(this);
     const addrs = await this.server.listen(this.listen);
@@ -207,6 +253,7 @@ export class FilteringNode {
     if (this.server) { await this.server.close(); this.server = null; }
     // Mirrored requests still queued are analysed now (bounded by the queue size).
     this.drainMirror(Infinity);
+    await this.closeStores();
     this.attackLog.close();
     this.state = 'stopped';
     for (const w of this.mirrorWaiters.splice(0)) w();
@@ -347,7 +394,7 @@ export class FilteringNode {
         type: 'blocked_source', point: [], payload: `${f.clientIp ?? '-'} ${entry?.ip ?? ''}${entry?.reason ? ' (' + entry.reason + ')' : ''}`.slice(0, 256),
         detector: 'acl:denylist', source: 'denylist', blocking: true,
       };
-      this.recordHits(f, [hit], true, inline);
+      this.recordHits(req, f, [hit], true, inline);
       this.metrics.requestsBlocked.inc({ reason: 'denylist' });
       this.metrics.attacksBlocked.inc({ type: 'blocked_source', source: 'denylist' });
       this.logger.info({ request_id: f.requestId, client_ip: f.clientIp, reason: 'denylist' }, 'request blocked');
@@ -367,12 +414,12 @@ export class FilteringNode {
     const d = decide(f.mode, list, { vpatch, attack, anyHit: hits.length > 0 });
     const blocked = inline && d.block;
     if (hits.length > 0) {
-      this.recordHits(f, hits, blocked, inline);
+      this.recordHits(req, f, hits, blocked, inline);
       if (this.autoGray.observe(f.clientIp, hits) && f.clientIp && !entry) {
         try {
-          this.ipLists.add({ ip: f.clientIp, list: 'gray', reason: 'Malicious payload trigger', ttl: this.autoGray.ttlS, application: null }, 'auto', 'Malicious payload trigger');
+          const e = this.ipLists.add({ ip: f.clientIp, list: 'gray', reason: 'Malicious payload trigger', ttl: this.autoGray.ttlS, application: null }, 'auto', 'Malicious payload trigger');
           this.metrics.autoGraylisted.inc();
-          this.saveState();
+          this.ipListStore.added(e);
           this.logger.info({ client_ip: f.clientIp }, 'source graylisted by the malicious payload trigger');
         } catch { /* address not listable */ }
       }
@@ -392,13 +439,16 @@ export class FilteringNode {
     });
   }
 
-  private recordHits(f: RequestFacts, hits: InspectHit[], blocked: boolean, inline: boolean): void {
+  private recordHits(req: InspectRequest, f: RequestFacts, hits: InspectHit[], blocked: boolean, inline: boolean): void {
     const t = this.now();
+    // a payload cut from the raw URI or body may carry part of a configured secret's value
+    const rawSecret = hits.some((h) => h.point.length === 1 && h.point[0]!.length === 1) && this.attackLog.rawHoldsSecret(req.url, req.body);
     for (const h of hits) {
       this.metrics.attacksFound.inc({ type: h.type, source: h.source });
+      const payload = rawSecret && h.point.length === 1 && h.point[0]!.length === 1 ? REDACTED : h.payload;
       const stored = this.attackLog.record({
         request_id: f.requestId, time: t, client_ip: f.clientIp, host: f.host, method: f.method, path: f.path,
-        point: h.point, type: h.type, payload: h.payload, detector: h.detector, source: h.source,
+        point: h.point, type: h.type, payload, detector: h.detector, source: h.source,
         verdict: blocked ? 'blocked' : 'monitored', response_status: null, application: f.application,
         ...(h.source === 'experimental' ? { experimental: true } : {}), ...(inline ? {} : { oob: true }),
       });
@@ -409,24 +459,26 @@ export class FilteringNode {
   // ---- false positives and persistence --------------------------------------------------------
 
   /** Mark a hit as a false positive and (unless markOnly) add a rule that stops detection at its point. */
-  falsePositive(hitId: string, opts: { scope?: 'stamp' | 'type' | 'all'; markOnly?: boolean; path?: 'exact' | 'any' } = {}): { hit: StoredHit; rule: ReturnType<RuleSet['add']> | null } | null {
+  falsePositive(hitId: string, opts: FalsePositiveOptions = {}): { hit: StoredHit; rule: ReturnType<RuleSet['add']> | null } | null {
     const hit = this.attackLog.getHit(hitId);
     if (!hit) return null;
     this.attackLog.markFalsePositive(hitId);
-    if (opts.markOnly || hit.type === 'blocked_source') return { hit, rule: null };
-    const scope = opts.scope ?? 'type';
-    const input: Record<string, unknown> = scope === 'stamp'
-      ? { action: 'disable_stamp', stamps: [hit.detector] }
-      : { action: 'disable_attack_type', types: scope === 'all' ? 'all' : [hit.type] };
-    if (hit.point.length > 0) input.point = hit.point;
-    if (hit.host) input.host = hit.host;
-    if (opts.path !== 'any') input.path = `= ${hit.path}`;
-    if (hit.application) input.application = hit.application;
-    input.comment = `false positive: hit ${hit.id} (${hit.type} at ${JSON.stringify(hit.point)})`;
-    input.hit_id = hit.id;
+    return { hit, rule: this.falsePositiveRule(hit, opts) };
+  }
+
+  /** falsePositive() for a hit any node recorded (the attack store's), as the API serves it. */
+  async markFalsePositive(hitId: string, opts: FalsePositiveOptions = {}): Promise<{ hit: StoredHit; rule: ReturnType<RuleSet['add']> | null } | null> {
+    const hit = await this.attackStore.markFalsePositive(hitId);
+    if (!hit) return null;
+    return { hit, rule: this.falsePositiveRule(hit, opts) };
+  }
+
+  private falsePositiveRule(hit: StoredHit, opts: FalsePositiveOptions): ReturnType<RuleSet['add']> | null {
+    const input = falsePositiveRuleInput(hit, opts);
+    if (!input) return null;
     const rule = this.rules.add(input, 'false_positive');
     this.saveState();
-    return { hit, rule };
+    return rule;
   }
 
   private restoreState(): void {
@@ -441,9 +493,10 @@ export class FilteringNode {
     }
   }
 
-  /** Persist API-made lists and rules (config-file entries come back from the file). */
+  /** Persist API-made lists and rules (config-file entries come back from the file; on PostgreSQL the lists live there). */
   saveState(): void {
-    const data = JSON.stringify({ version: 1, ip_lists: [...this.ipLists.snapshot('manual'), ...this.ipLists.snapshot('auto')], rules: this.rules.snapshot() });
+    const lists = this.database?.kind === 'postgres' ? [] : [...this.ipLists.snapshot('manual'), ...this.ipLists.snapshot('auto')];
+    const data = JSON.stringify({ version: 1, ip_lists: lists, rules: this.rules.snapshot() });
     const tmp = `${this.stateFile}.${process.pid}.tmp`;
     try {
       fs.writeFileSync(tmp, data);

@@ -5,6 +5,7 @@ import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { encode } from '@msgpack/msgpack';
+import { isConnectionError } from '../store/postgres/connection.js';
 import { handleApi } from './api.js';
 import { consolePage } from './console.js';
 import { BLOCKED_BODY, errorBody, NodeError } from './errors.js';
@@ -70,6 +71,12 @@ export class NodeServer {
       sendJson(res, e.status, errorBody(e.status, e.message, e.details));
       return;
     }
+    if (isConnectionError(e)) {
+      // PostgreSQL mode: lists and attacks are read from the database; requests are still enforced from memory
+      this.node.metrics.errors.inc({ type: 'database' });
+      sendJson(res, 503, errorBody(503, 'the database is unreachable'));
+      return;
+    }
     this.node.metrics.errors.inc({ type: 'internal' });
     this.node.logger.error({ err: e }, 'node request failed');
     sendJson(res, 500, errorBody(500, 'internal error'));
@@ -120,7 +127,7 @@ export class NodeServer {
     }
     if (path.startsWith('/v1/')) {
       const body = method === 'POST' || method === 'PUT' || method === 'PATCH' ? await this.readJson(req) : undefined;
-      const out = handleApi(this.node, method, path, url.searchParams, body);
+      const out = await handleApi(this.node, method, path, url.searchParams, body);
       if (out.status === 204) { res.writeHead(204); res.end(); return; }
       return sendJson(res, out.status, out.body);
     }

@@ -3,6 +3,7 @@
 import net from 'node:net';
 import { HeaderList, RequestContext, type Consumer, type Credential } from './context.js';
 import type { ServerStats } from '../observability/stats.js';
+import type { Config } from '../config/index.js';
 import { negotiate, renderError } from './kong-errors.js';
 
 export { HeaderList, RequestContext };
@@ -32,6 +33,8 @@ export interface PluginEnv {
   nodeId: string;
   /** Kong's version string for headers and log objects. */
   kongVersion: string;
+  /** The gateway's store kind and PostgreSQL settings (rate-limiting's cluster policy). */
+  database?: { kind: string; pg?: Config['pg'] | null };
   /** The in-process filtering node, when the gateway runs one (wallarm-plugin without a node address). */
   waf?: WafInspector;
   /** nginx-like connection counters of the proxy (prometheus). */

@@ -22,6 +22,8 @@ import { schema as corsSchema } from './cors/schema.js';
 import { handler as cors } from './cors/handler.js';
 import { schema as correlationIdSchema } from './correlation-id/schema.js';
 import { handler as correlationId } from './correlation-id/handler.js';
+import { schema as hmacAuthSchema } from './hmac-auth/schema.js';
+import { handler as hmacAuth } from './hmac-auth/handler.js';
 // @traffic-plugins imports
 import { schema as tcpLogSchema } from './tcp-log/schema.js';
 import { handler as tcpLog } from './tcp-log/handler.js';
@@ -41,6 +43,10 @@ import { schema as proxyCacheSchema } from './proxy-cache/schema.js';
 import { handler as proxyCache } from './proxy-cache/handler.js';
 import { schema as requestTerminationSchema } from './request-termination/schema.js';
 import { handler as requestTermination } from './request-termination/handler.js';
+import { schema as responseRateLimitingSchema } from './response-ratelimiting/schema.js';
+import { handler as responseRateLimiting } from './response-ratelimiting/handler.js';
+import { schema as udpLogSchema } from './udp-log/schema.js';
+import { handler as udpLog } from './udp-log/handler.js';
 
 export type { PluginDefinition };
 
@@ -58,6 +64,7 @@ export const BUNDLED: PluginDefinition[] = [
   { name: 'request-size-limiting', version: '3.10.0', priority: 951, schema: requestSizeLimitingSchema, handler: requestSizeLimiting },
   { name: 'acl', version: '3.10.0', priority: 950, schema: aclSchema, handler: acl },
   { name: 'key-auth', version: '3.10.0', priority: 1250, schema: keyAuthSchema, handler: keyAuth },
+  { name: 'hmac-auth', version: '3.10.0', priority: 1030, schema: hmacAuthSchema, handler: hmacAuth },
   // @traffic-plugins (keep one line per plugin)
   { name: 'proxy-cache', version: '3.10.0', priority: 100, schema: proxyCacheSchema, handler: proxyCache },
   { name: 'tcp-log', version: '3.10.0', priority: 7, schema: tcpLogSchema, handler: tcpLog },
@@ -68,6 +75,8 @@ export const BUNDLED: PluginDefinition[] = [
   { name: 'request-transformer', version: '3.10.0', priority: 801, schema: requestTransformerSchema, handler: requestTransformer },
   { name: 'rate-limiting', version: '3.10.0', priority: 910, schema: rateLimitingSchema, handler: rateLimiting },
   { name: 'request-termination', version: '3.10.0', priority: 2, schema: requestTerminationSchema, handler: requestTermination },
+  { name: 'response-ratelimiting', version: '3.10.0', priority: 900, schema: responseRateLimitingSchema, handler: responseRateLimiting },
+  { name: 'udp-log', version: '3.10.0', priority: 8, schema: udpLogSchema, handler: udpLog },
 ];
 
 export class PluginRegistry implements PluginSchemaProvider {

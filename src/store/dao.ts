@@ -461,7 +461,7 @@ export class EntityStore extends EventEmitter {
     if (getField(schema.fields, 'updated_at') && !(opts.keepTimestamps && typeof filled.updated_at === 'number')) filled.updated_at = now;
 
     const effSchema: EntitySchema = { ...schema, fields: eff.fields };
-    const res = validateEntity(effSchema, filled, { op }, eff.checks);
+    const res = validateEntity(effSchema, filled, { op, database: this.kind }, eff.checks);
     if (res.errors) throw schemaViolation(res.errors);
     const row = res.value as Row;
     if (typeof row.id === 'string') row.id = row.id.toLowerCase();

@@ -21,6 +21,7 @@ const NESTED: Record<string, Record<string, [string, string]>> = {
     basicauth_credentials: ['basicauth_credentials', 'consumer'],
     acls: ['acls', 'consumer'],
     jwt_secrets: ['jwt_secrets', 'consumer'],
+    hmacauth_credentials: ['hmacauth_credentials', 'consumer'],
   },
   upstreams: { targets: ['targets', 'upstream'] },
   certificates: { snis: ['snis', 'certificate'] },
@@ -80,6 +81,7 @@ function singular(entity: string): string {
     basicauth_credentials: 'basicauth_credential',
     acls: 'acl',
     jwt_secrets: 'jwt_secret',
+    hmacauth_credentials: 'hmacauth_credential',
   };
   return map[entity] ?? entity;
 }

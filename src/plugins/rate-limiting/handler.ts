@@ -2,6 +2,8 @@
 // X-RateLimit-* and RateLimit-* headers, 429 (or error_code) with Retry-After when over the limit.
 import type { Kong, PluginEnv, PluginHandler } from '../types.js';
 import { ScopeResolver } from '../shared/scope.js';
+import type { PgSettings } from '../../store/postgres/connection.js';
+import { ClusterPolicy } from './cluster.js';
 import { EXPIRATION, LocalPolicy, periodStarts, RedisPolicy, type Limits, type Policy } from './policies.js';
 import { PERIODS, type Period } from './schema.js';
 
@@ -31,15 +33,32 @@ function identifierOf(kong: Kong, conf: any): string {
   return id || kong.client.get_forwarded_ip();
 }
 
+/** The gateway's database, as the cluster policy needs it. */
+export interface DatabaseInfo {
+  /** 'postgres', 'embedded' or 'off' (DB-less). */
+  kind: string;
+  pg?: PgSettings | null;
+}
+
+function databaseOf(env: PluginEnv): DatabaseInfo | undefined {
+  return env.database as DatabaseInfo | undefined;
+}
+
 export function handler(env: PluginEnv): PluginHandler & { policies: { local: LocalPolicy; redis: RedisPolicy } } {
   const local = new LocalPolicy();
   const redis = new RedisPolicy(env.logger);
+  let cluster: ClusterPolicy | null = null;
   const scopes = new ScopeResolver(env.store, 'rate-limiting');
   const warnedCluster = new WeakSet<object>();
 
   function policyFor(conf: any, kong: Kong): Policy {
     if (conf.policy === 'redis') return redis;
-    if (conf.policy === 'cluster' && !warnedCluster.has(conf)) {
+    if (conf.policy !== 'cluster') return local;
+    const db = databaseOf(env);
+    if (db?.kind === 'postgres' && db.pg) return (cluster ??= new ClusterPolicy(db.pg, env.logger));
+    // The embedded store serves one process, which is then the whole cluster: its counters are the
+    // cluster's. DB-less Kong has no cluster policy at all (its schema refuses it).
+    if (db?.kind !== 'embedded' && !warnedCluster.has(conf)) {
       warnedCluster.add(conf);
       kong.log.warn('the cluster policy needs a database; counting locally on this node instead');
     }
@@ -59,7 +78,9 @@ export function handler(env: PluginEnv): PluginHandler & { policies: { local: Lo
 
       let usage: Partial<Record<Period, number>> | undefined;
       try {
-        usage = await policy.usage(conf, scope, identifier, now, limits);
+        usage = policy.consume
+          ? await policy.consume(conf, scope, identifier, now, limits)
+          : await policy.usage(conf, scope, identifier, now, limits);
       } catch (err) {
         if (!conf.fault_tolerant) throw err;
         kong.log.err('failed to get usage: ', String((err as Error)?.message ?? err));
@@ -108,6 +129,8 @@ export function handler(env: PluginEnv): PluginHandler & { policies: { local: Lo
         if (headers) kong.ctx.plugin.headers = headers;
       }
 
+      // consume() counted the request already (or failed, and a second try would fail alike)
+      if (policy.consume) return undefined;
       try {
         const r = policy.increment(conf, scope, identifier, now, limits, 1);
         if (r) r.catch((err) => kong.log.err('failed to increment: ', String((err as Error)?.message ?? err)));
@@ -124,7 +147,7 @@ export function handler(env: PluginEnv): PluginHandler & { policies: { local: Lo
 
     async close() {
       local.close();
-      await redis.close();
+      await Promise.all([redis.close(), cluster?.close()]);
     },
   };
 }

@@ -49,6 +49,8 @@ export interface Policy {
   /** Current usage per limited period. */
   usage(conf: any, scope: Scope, identifier: string, nowMs: number, limits: Limits): Promise<Partial<Record<Period, number>>> | Partial<Record<Period, number>>;
   increment(conf: any, scope: Scope, identifier: string, nowMs: number, limits: Limits, value: number): Promise<void> | void;
+  /** Usage before this request, counting the request in the same step when no limit is reached yet. */
+  consume?(conf: any, scope: Scope, identifier: string, nowMs: number, limits: Limits): Promise<Partial<Record<Period, number>>>;
   close(): Promise<void> | void;
 }
 

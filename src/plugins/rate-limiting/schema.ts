@@ -57,9 +57,13 @@ export const schema: PluginSchemaDef = {
   shorthand: (config) =>
     redisShorthands(config, ['host', 'port', 'password', 'username', 'ssl', 'ssl_verify', 'server_name', 'timeout', 'database']),
   entity_checks: [
-    (e) => {
+    (e, ctx) => {
       const c = e.config ?? {};
       const errors: Record<string, unknown> = {};
+      // DB-less Kong offers no cluster policy (schema.lua is_dbless: one_of local, redis)
+      if (c.policy === 'cluster' && (ctx as { database?: string }).database === 'off') {
+        return { config: { policy: 'expected one of: local, redis' } };
+      }
       const order = validatePeriodsOrder(c);
       if (order) errors.config = order;
       if (!PERIODS.some((p) => c[p] !== null && c[p] !== undefined)) {

@@ -9,6 +9,7 @@ import type { Op, Tables } from '../tables.js';
 import { clientConfig, describeTarget, errMessage, isConnectionError, pg, sleep, type PgSettings } from './connection.js';
 import { schemaState, startRefusal } from './migrations.js';
 import { applyOps, foreignKeyRace, loadSnapshot, replaceRows } from './rows.js';
+import { ChangeCursor, pruneChanges, type Behind, type ChangeOps } from './cursor.js';
 import { CHANNEL, ChangeFeed } from './feed.js';
 
 export { CHANNEL };
@@ -36,18 +37,18 @@ export interface PostgresOptions {
   changeRetentionMs?: number;
 }
 
-type ChangeOps = Op[] | { replace: true };
-
 export class PostgresBackend implements Backend {
   readonly nodeId: string;
   readonly pool: pg.Pool;
-  /** Highest change seq reflected in memory. */
-  lastSeq = 0;
-  private epoch = '';
+  /** Where memory stands in the change log. */
+  private readonly cursor = new ChangeCursor();
   private store: EntityStore | null = null;
   private feed: ChangeFeed | null = null;
   private syncing: Promise<void> | null = null;
   private syncAgain = false;
+  /** Highest seq announced by NOTIFY, and whether the next sync must read the log regardless. */
+  private notifiedSeq = 0;
+  private mustRead = false;
   private healthy = true;
   private closed = false;
   private lastPrune = 0;
@@ -110,8 +111,7 @@ export class PostgresBackend implements Backend {
       try {
         const snap = await loadSnapshot(c);
         store.loadRaw(snap.tables);
-        this.lastSeq = snap.seq;
-        this.epoch = snap.epoch;
+        this.cursor.loaded(snap);
       } finally {
         c.release();
       }
@@ -120,6 +120,7 @@ export class PostgresBackend implements Backend {
       this.settings,
       {
         sync: () => this.sync(),
+        notified: (seq, epoch) => this.notified(seq, epoch),
         tick: () => this.tick(),
         lost: (err) => {
           if (this.healthy) this.logger.warn({ err }, 'lost the PostgreSQL change feed; reconnecting');
@@ -135,7 +136,7 @@ export class PostgresBackend implements Backend {
 
   async write(ops: Op[], _tables: Tables): Promise<void> {
     await this.transaction(async (client) => {
-      const behind = await this.catchUp(client);
+      const behind = await this.cursor.read(client);
       const extra: Op[] = [];
       const clash = await applyOps(client, ops, extra);
       if (clash) return { error: clash, behind };
@@ -169,8 +170,8 @@ export class PostgresBackend implements Backend {
     let broken: Error | undefined;
     let out: TxResult | undefined;
     try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
+      // one round trip (a constant, no input: the simple protocol runs both statements)
+      await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);
       out = await fn(client);
       if (out.error) {
         await client.query('ROLLBACK');
@@ -180,14 +181,14 @@ export class PostgresBackend implements Backend {
       // delivered at COMMIT, never for a rolled-back write
       const r = await client.query<{ seq: string }>(
         `WITH c AS (INSERT INTO changes (node_id, ops) VALUES ($1, $2::json) RETURNING seq)
-         SELECT seq, pg_notify($3, seq::text) FROM c`,
+         SELECT seq, pg_notify($3, seq::text || ' ' || (SELECT epoch FROM store_meta WHERE id = 1)::text) FROM c`,
         [this.nodeId, JSON.stringify(out.change), CHANNEL],
       );
       const seq = Number(r.rows[0]!.seq);
       await client.query('COMMIT');
       await this.applyBehind(client, out.behind);
       if (out.committed?.length && !out.behind.reload) this.store?.applyRemoteNow(out.committed);
-      this.lastSeq = Math.max(this.lastSeq, seq);
+      this.cursor.advance(seq);
     } catch (err) {
       if (err instanceof DaoError) throw err;
       if (isConnectionError(err)) broken = err as Error;
@@ -202,39 +203,9 @@ export class PostgresBackend implements Backend {
     }
   }
 
-  /** Inside the write lock: the changes other nodes committed that memory does not hold yet. */
-  private async catchUp(client: pg.ClientBase): Promise<Behind> {
-    const r = await client.query<{ epoch: string; pruned_through: string; seq: string | null; ops: ChangeOps | null }>(
-      `SELECT m.epoch, m.pruned_through, c.seq, c.ops
-       FROM store_meta m LEFT JOIN changes c ON c.seq > $1
-       WHERE m.id = 1 ORDER BY c.seq`,
-      [this.lastSeq],
-    );
-    const m = r.rows[0];
-    if (!m || m.epoch !== this.epoch || Number(m.pruned_through) > this.lastSeq) return { reload: true, ops: [] };
-    const ops: Op[] = [];
-    let seq = this.lastSeq;
-    for (const row of r.rows) {
-      if (row.seq === null) continue;
-      if (!Array.isArray(row.ops)) return { reload: true, ops: [] };
-      ops.push(...row.ops);
-      seq = Number(row.seq);
-    }
-    return { reload: false, ops, seq };
-  }
-
   /** Caller holds the store's write queue. */
   private async applyBehind(client: pg.ClientBase, behind: Behind): Promise<void> {
-    if (!this.store) return;
-    if (behind.reload) {
-      const snap = await loadSnapshot(client);
-      this.store.reloadRemoteNow(snap.tables);
-      this.lastSeq = snap.seq;
-      this.epoch = snap.epoch;
-      return;
-    }
-    if (behind.ops.length) this.store.applyRemoteNow(behind.ops);
-    if (behind.seq !== undefined) this.lastSeq = Math.max(this.lastSeq, behind.seq);
+    if (this.store) await this.cursor.apply(client, behind, this.store);
   }
 
   private async mapError(client: pg.ClientBase, err: unknown, ops: Op[]): Promise<DaoError> {
@@ -243,13 +214,30 @@ export class PostgresBackend implements Backend {
 
   private databaseError(err: unknown): DaoError {
     this.logger.error({ err: errMessage(err) }, 'PostgreSQL write failed');
+    if (isConnectionError(err)) this.healthy = false;
     return new DaoError(8, `[postgres] ${errMessage(err)}`);
   }
 
   // ---- change feed ------------------------------------------------------------------------
 
+  /**
+   * A change was announced. This node's own writes are announced too, and are in memory by the time
+   * the sync runs (it waits for the write queue): no need to read the log for those.
+   */
+  notified(seq: number, epoch: string): Promise<void> {
+    // another epoch (the database was reset): seqs start over, so only a read can tell what is new
+    if (epoch !== this.cursor.epoch) this.mustRead = true;
+    else if (seq > this.notifiedSeq) this.notifiedSeq = seq;
+    return this.runSync();
+  }
+
   /** Bring memory up to date with the database; concurrent calls share one run. */
   sync(): Promise<void> {
+    this.mustRead = true;
+    return this.runSync();
+  }
+
+  private runSync(): Promise<void> {
     if (this.syncing) {
       this.syncAgain = true;
       return this.syncing;
@@ -272,10 +260,12 @@ export class PostgresBackend implements Backend {
     if (!store || this.closed) return;
     try {
       await store.exclusive(async () => {
+        if (!this.mustRead && this.healthy && this.notifiedSeq <= this.cursor.seq) return;
+        this.mustRead = false;
         const c = await this.pool.connect();
         let broken: Error | undefined;
         try {
-          await this.applyBehind(c, await this.catchUp(c));
+          await this.applyBehind(c, await this.cursor.read(c));
         } catch (err) {
           if (isConnectionError(err)) broken = err as Error;
           throw err;
@@ -285,7 +275,7 @@ export class PostgresBackend implements Backend {
       });
       if (!this.healthy) {
         this.healthy = true;
-        this.logger.info({ seq: this.lastSeq }, 'PostgreSQL reachable again; configuration resynced');
+        this.logger.info({ seq: this.cursor.seq }, 'PostgreSQL reachable again; configuration resynced');
       }
     } catch (err) {
       if (this.healthy) {
@@ -309,12 +299,7 @@ export class PostgresBackend implements Backend {
     try {
       await c.query('BEGIN');
       await c.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
-      await c.query(
-        `WITH d AS (DELETE FROM changes WHERE at < now() - make_interval(secs => $1) RETURNING seq)
-         UPDATE store_meta SET pruned_through = greatest(pruned_through, (SELECT max(seq) FROM d))
-         WHERE id = 1 AND EXISTS (SELECT 1 FROM d)`,
-        [this.opts.changeRetentionMs / 1000],
-      );
+      await pruneChanges(c, this.opts.changeRetentionMs);
       await c.query('COMMIT');
     } catch (err) {
       await c.query('ROLLBACK').catch(() => undefined);
@@ -322,6 +307,14 @@ export class PostgresBackend implements Backend {
     } finally {
       c.release();
     }
+  }
+
+  /**
+   * GET /status `database.reachable`: false from the moment the change feed or a write loses the
+   * database, true again once a read of the change log succeeds (the feed retries on its own).
+   */
+  get reachable(): boolean {
+    return this.healthy && !this.closed;
   }
 
   async close(): Promise<void> {
@@ -339,10 +332,4 @@ interface TxResult {
   behind: Behind;
   /** Extra operations of this write, applied to memory after commit (the DAO applies its own). */
   committed?: Op[];
-}
-
-interface Behind {
-  reload: boolean;
-  ops: Op[];
-  seq?: number;
 }

@@ -54,6 +54,8 @@ export function isConnectionError(err: unknown): boolean {
 
 export function errMessage(err: unknown): string {
   const e = err as { message?: string; code?: string };
+  // node-postgres words a password the server asked for and the settings lack as a SASL detail
+  if (e?.message && /client password must be a string/.test(e.message)) return 'the server requires a password (set pg_password / KONG_PG_PASSWORD)';
   if (e?.message) return e.message;
   if (e?.code) return e.code;
   return String(err);

@@ -7,6 +7,8 @@ export const CHANNEL = 'portcullis_changes';
 export interface FeedHooks {
   /** Catch up with the database (coalesced by the caller). */
   sync(): Promise<void>;
+  /** A NOTIFY for change `seq` of database `epoch` arrived: catch up unless memory already holds it. */
+  notified(seq: number, epoch: string): Promise<void>;
   /** Called on each poll tick after sync (housekeeping). */
   tick(): Promise<void>;
   lost(err: string): void;
@@ -26,6 +28,8 @@ export class ChangeFeed {
 
   async start(): Promise<void> {
     await this.connect();
+    // changes committed between the caller's snapshot and LISTEN were announced to nobody
+    await this.hooks.sync().catch(() => undefined);
     this.pollTimer = setInterval(() => {
       if (this.closed) return;
       void this.hooks.sync().then(() => this.hooks.tick()).catch(() => undefined);
@@ -41,7 +45,11 @@ export class ChangeFeed {
     const c = new pg.Client(clientConfig(this.settings, { queryTimeout: false }));
     c.on('error', (err) => this.lost(c, err));
     c.on('end', () => this.lost(c));
-    c.on('notification', () => void this.hooks.sync().catch(() => undefined));
+    c.on('notification', (n) => {
+      // "<seq> <epoch>" from a committed write; anything else means: read the log
+      const m = /^(\d{1,15}) ([0-9a-f-]{36})$/.exec(n.payload ?? '');
+      void (m ? this.hooks.notified(Number(m[1]), m[2]!) : this.hooks.sync()).catch(() => undefined);
+    });
     try {
       await c.connect();
       await c.query(`LISTEN ${CHANNEL}`);

@@ -37,3 +37,8 @@ export function postgresBackendOf(store: EntityStore): PostgresBackend | undefin
   const b = (store as unknown as { backend: unknown }).backend;
   return b instanceof PostgresBackend ? b : undefined;
 }
+
+/** `database.reachable` of GET /status (always true for the embedded store). */
+export function databaseReachable(store: EntityStore): boolean {
+  return postgresBackendOf(store)?.reachable ?? true;
+}

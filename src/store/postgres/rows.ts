@@ -13,6 +13,12 @@ type Queryable = Pick<pg.ClientBase, 'query'>;
 export const CACHE_KEY_FIELD = '@cache_key';
 /** Long values (certificate PEMs) are stored hashed: btree entries must stay small. */
 const MAX_PLAIN = 256;
+const HASHED = 'sha256:';
+/**
+ * What a PostgreSQL text value cannot hold as is: NUL (refused by the server) and lone surrogates
+ * (sent as U+FFFD, so two different values would clash). The embedded store accepts both.
+ */
+const NOT_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 interface UniqueKey {
   field: string;
@@ -24,7 +30,12 @@ interface UniqueKey {
 function keyText(v: unknown): string | null {
   if (v === null || v === undefined) return null;
   const s = typeof v === 'string' ? v : JSON.stringify(v);
-  return s.length > MAX_PLAIN ? 'sha256:' + crypto.createHash('sha256').update(s).digest('hex') : s;
+  if (NOT_TEXT.test(s)) {
+    // JSON escapes keep such values distinct; the marker keeps them apart from plain hashed values
+    return HASHED + 'j:' + crypto.createHash('sha256').update(JSON.stringify(s)).digest('hex');
+  }
+  // a plain value that looks hashed is hashed too, so no plain value can equal another's hash
+  return s.length > MAX_PLAIN || s.startsWith(HASHED) ? HASHED + crypto.createHash('sha256').update(s).digest('hex') : s;
 }
 
 /** Same notion of uniqueness as the in-memory Tables (exact value; cache_key as joined ids). */

@@ -58,6 +58,8 @@ export type FieldErrors = { [key: string]: unknown };
 export interface EntityCheckContext {
   /** 'insert' | 'update' | 'upsert'; update checks only see merged values. */
   op: 'insert' | 'update' | 'upsert';
+  /** The store kind ('embedded', 'postgres', 'off'): some plugin checks depend on it, as Kong's do. */
+  database?: string;
 }
 
 /** An entity check returns field errors (may use '@entity') or undefined. */

@@ -4,21 +4,11 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../../helpers/gateway.js';
+import { pgEnv, startPostgres, type TestPostgres } from '../../helpers/postgres.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1500);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261202);
 
-let gw: TestGateway;
-
-beforeAll(async () => {
-  gw = await startGateway();
-  await gw.admin('POST', '/services', { name: 'fz', host: 'fz.test' });
-  await gw.admin('POST', '/services/fz/routes', { name: 'fzr', paths: ['/fz'] });
-  await gw.admin('POST', '/consumers', { username: 'fzc' });
-});
-afterAll(async () => {
-  await gw?.stop();
-});
 
 const collections = ['services', 'routes', 'consumers', 'plugins', 'upstreams', 'certificates', 'snis', 'key-auths', 'acls', 'tags', 'schemas', 'config', 'nope'];
 const idish = fc.oneof(fc.constant('fz'), fc.constant('fzr'), fc.constant('fzc'), fc.uuid(), fc.string({ maxLength: 12 }), fc.constant('%00'), fc.constant('..'));
@@ -80,7 +70,23 @@ const bodyArb = fc.oneof(
 
 const request = fc.record({ method: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'TRACE'), path: pathArb, query: queryArb, body: bodyArb });
 
-describe('admin API fuzzing', () => {
+// the same properties on both stores: PostgreSQL must answer exactly as the embedded store does
+describe.each(['embedded', 'postgres'] as const)('admin API fuzzing on the %s store', (kind) => {
+  let gw: TestGateway;
+  let server: TestPostgres | undefined;
+
+  beforeAll(async () => {
+    const env = kind === 'postgres' ? pgEnv(await (server = await startPostgres()).bootstrappedDatabase('fuzz')) : {};
+    gw = await startGateway(env);
+    await gw.admin('POST', '/services', { name: 'fz', host: 'fz.test' });
+    await gw.admin('POST', '/services/fz/routes', { name: 'fzr', paths: ['/fz'] });
+    await gw.admin('POST', '/consumers', { username: 'fzc' });
+  }, 60_000);
+  afterAll(async () => {
+    await gw?.stop();
+    await server?.stop();
+  });
+
   it(`never answers 5xx or breaks invariants (${RUNS} runs, seed ${SEED})`, async () => {
     const failures: string[] = [];
     await fc.assert(

@@ -109,6 +109,19 @@ describe('rate-limiting schema', () => {
     expect(r.body.config.redis_host).toBeUndefined();
     await gw.admin('DELETE', `/plugins/${r.body.id}`);
   });
+
+  it('refuses the cluster policy in DB-less mode, as Kong does', async () => {
+    const dbless = await startGateway({ KONG_DATABASE: 'off' });
+    try {
+      const r = await dbless.admin('POST', '/config?flatten_errors=1', { _format_version: '3.0', plugins: [{ name: 'rate-limiting', config: { minute: 5, policy: 'cluster' } }] });
+      expect(r.status).toBe(400);
+      expect(JSON.stringify(r.body)).toContain('expected one of: local, redis');
+      const ok = await dbless.admin('POST', '/config', { _format_version: '3.0', plugins: [{ name: 'rate-limiting', config: { minute: 5, policy: 'local' } }] });
+      expect(ok.status).toBe(201);
+    } finally {
+      await dbless.stop();
+    }
+  });
 });
 
 describe('rate-limiting through the proxy', () => {
@@ -278,7 +291,7 @@ describe('rate-limiting scoping', () => {
     }
   });
 
-  it('the cluster policy counts locally (no database yet)', async () => {
+  it('on the embedded store the cluster policy counts in this process, which is the whole cluster', async () => {
     await g2.admin('POST', '/services/s/routes', { name: 'cl', paths: ['/cl'] });
     const r = await g2.admin('POST', '/routes/cl/plugins', { name: 'rate-limiting', config: { minute: 1, policy: 'cluster' } });
     expect(r.status).toBe(201);

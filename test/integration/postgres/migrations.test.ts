@@ -24,7 +24,7 @@ afterAll(async () => {
 const cfg = (pg: PgSettings) => ({ pg, db_update_frequency: 1 });
 
 describe('kong migrations on PostgreSQL', () => {
-  it('list before bootstrap says so (exit 3); bootstrap runs 000_base; bootstrap again is a no-op', async () => {
+  it('list before bootstrap says so (exit 3); bootstrap runs every migration; bootstrap again is a no-op', async () => {
     const pg = await server.createDatabase('mig');
     const before = await runMigrations('list', [], cfg(pg));
     expect(before.code).toBe(3);
@@ -37,8 +37,10 @@ describe('kong migrations on PostgreSQL', () => {
         'Bootstrapping database...',
         `migrating core on database '${pg.database}'...`,
         'core migrated up to: 000_base (executed)',
-        '1 migration processed',
-        '1 executed',
+        'core migrated up to: 001_rate_limiting (executed)',
+        'core migrated up to: 002_node_state (executed)',
+        '3 migrations processed',
+        '3 executed',
         'Database is up-to-date',
       ].join('\n'),
     );
@@ -47,12 +49,12 @@ describe('kong migrations on PostgreSQL', () => {
     expect(again).toEqual({ code: 0, output: 'Database already bootstrapped' });
 
     const list = await runMigrations('list', [], cfg(pg));
-    expect(list).toEqual({ code: 0, output: 'Executed migrations:\ncore: 000_base' });
+    expect(list).toEqual({ code: 0, output: 'Executed migrations:\ncore: 000_base, 001_rate_limiting, 002_node_state' });
     expect(await runMigrations('up', [], cfg(pg))).toEqual({ code: 0, output: 'Database is already up-to-date' });
     expect(await runMigrations('finish', [], cfg(pg))).toEqual({ code: 0, output: 'No pending migrations to finish' });
 
     const meta = await server.query(pg.database, "SELECT executed, pending, last_executed FROM schema_meta WHERE key = 'schema_meta'");
-    expect(meta.rows).toEqual([{ executed: ['000_base'], pending: [], last_executed: '000_base' }]);
+    expect(meta.rows).toEqual([{ executed: ['000_base', '001_rate_limiting', '002_node_state'], pending: [], last_executed: '002_node_state' }]);
   });
 
   it('concurrent bootstrap from several clients: one bootstraps, the others find it done', async () => {
@@ -62,7 +64,7 @@ describe('kong migrations on PostgreSQL', () => {
     expect(results.filter((r) => r.output.startsWith('Bootstrapping database...'))).toHaveLength(1);
     expect(results.filter((r) => r.output === 'Database already bootstrapped')).toHaveLength(3);
     const meta = await server.query(pg.database, 'SELECT executed FROM schema_meta');
-    expect(meta.rows).toEqual([{ executed: ['000_base'] }]);
+    expect(meta.rows).toEqual([{ executed: ['000_base', '001_rate_limiting', '002_node_state'] }]);
   });
 
   it('concurrent bootstrap from two processes (compiled CLI entry point)', async () => {

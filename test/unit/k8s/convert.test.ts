@@ -416,9 +416,9 @@ describe('KongConsumer', () => {
   });
 
   it('warns about unsupported credential types and extra fields', () => {
-    const text = `apiVersion: configuration.konghq.com/v1\nkind: KongConsumer\nmetadata: {name: c, namespace: d}\nusername: c\ncredentials: [h, k]\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: h, namespace: d, labels: {konghq.com/credential: hmac-auth}}\nstringData: {username: c, secret: s}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: k, namespace: d, labels: {konghq.com/credential: key-auth}}\nstringData: {key: abc, ttl: "5"}\n`;
+    const text = `apiVersion: configuration.konghq.com/v1\nkind: KongConsumer\nmetadata: {name: c, namespace: d}\nusername: c\ncredentials: [h, k]\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: h, namespace: d, labels: {konghq.com/credential: oauth2}}\nstringData: {client_id: c, client_secret: s}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: k, namespace: d, labels: {konghq.com/credential: key-auth}}\nstringData: {key: abc, ttl: "5"}\n`;
     const { config, diagnostics } = convertText(text);
     expect(config.consumers[0].keyauth_credentials).toEqual([{ key: 'abc' }]);
-    expect(of(diagnostics, 'warning')).toEqual(["Secret d/h: credential type 'hmac-auth' is not supported (key-auth, basic-auth, jwt, acl); skipped", 'Secret d/k: key-auth credential fields ttl are not translated']);
+    expect(of(diagnostics, 'warning')).toEqual(["Secret d/h: credential type 'oauth2' is not supported (key-auth, basic-auth, jwt, acl, hmac-auth); skipped", 'Secret d/k: key-auth credential fields ttl are not translated']);
   });
 });

@@ -1,6 +1,8 @@
 // The ordered list of core migrations (Kong's kong/db/migrations/core/init.lua). Append only:
 // a migration's name is recorded in schema_meta once executed, and never runs twice.
 import { migration as m000 } from './000_base.js';
+import { migration as m001 } from './001_rate_limiting.js';
+import { migration as m002 } from './002_node_state.js';
 
 export interface Migration {
   name: string;
@@ -10,7 +12,11 @@ export interface Migration {
   teardown?: string;
 }
 
-export const MIGRATIONS: Migration[] = [m000];
+export const MIGRATIONS: Migration[] = [m000, m001, m002];
 
 /** Tables owned by the store (dropped by `migrations reset`). */
-export const STORE_TABLES = ['refs', 'unique_keys', 'entities', 'changes', 'store_meta', 'schema_meta'];
+export const STORE_TABLES = [
+  'refs', 'unique_keys', 'entities', 'changes', 'store_meta',
+  'ratelimiting_metrics', 'node_hits', 'node_attacks', 'node_ip_lists',
+  'schema_meta',
+];

@@ -103,6 +103,26 @@ export const basicauth_credentials: EntitySchema = {
   secrets: ['password'],
 };
 
+export const hmacauth_credentials: EntitySchema = {
+  name: 'hmacauth_credentials',
+  admin_name: 'hmac-auths',
+  nested_name: 'hmac-auth',
+  primary_key: ['id'],
+  endpoint_key: 'username',
+  fields: [
+    { id: t.id },
+    { created_at: t.auto_timestamp_s },
+    { consumer: consumerRef },
+    { username: { type: 'string', required: true, unique: true } },
+    { secret: { type: 'string', auto: true, encrypted: true } },
+    { tags: t.tags },
+  ],
+  secrets: ['secret'],
+  generate(input) {
+    if (input.secret == null) input.secret = randomKey();
+  },
+};
+
 export const acls: EntitySchema = {
   name: 'acls',
   admin_name: 'acls',

@@ -1,0 +1,118 @@
+// `policy: cluster` on PostgreSQL (kong/plugins/rate-limiting/policies/cluster.lua): counters in the
+// ratelimiting_metrics table that every gateway node on the database reads and increments.
+import crypto from 'node:crypto';
+import type { PdkLogger } from '../../pdk/index.js';
+import { clientConfig, pg, type PgSettings } from '../../store/postgres/connection.js';
+import { EXPIRATION, periodStarts, type Limits, type Policy, type Scope } from './policies.js';
+import { PERIODS, type Period } from './schema.js';
+
+const EMPTY_UUID = '00000000-0000-0000-0000-000000000000';
+const CLEANUP_MS = 60_000;
+
+// A primary-key entry must fit a btree page: a long header value (limit_by=header) is stored hashed,
+// so a client cannot turn its own header into a database error.
+function storedIdentifier(identifier: string): string {
+  return identifier.length <= 256 ? identifier : 'sha256:' + crypto.createHash('sha256').update(identifier).digest('hex');
+}
+
+interface Windows {
+  periods: Period[];
+  dates: Date[];
+  ttls: Date[];
+  limits: number[];
+}
+
+function windowsOf(nowMs: number, limits: Limits): Windows {
+  const starts = periodStarts(nowMs);
+  const w: Windows = { periods: [], dates: [], ttls: [], limits: [] };
+  for (const p of PERIODS) {
+    if (limits[p] === undefined) continue;
+    w.periods.push(p);
+    w.dates.push(new Date(starts[p]));
+    w.ttls.push(new Date(starts[p] + EXPIRATION[p] * 1000));
+    w.limits.push(limits[p]!);
+  }
+  return w;
+}
+
+const WINDOWS = `SELECT * FROM unnest($4::text[], $5::timestamptz[], $6::timestamptz[], $7::float8[]) AS w(period, period_date, ttl, lim)`;
+const CURRENT = `SELECT m.period, m.value FROM ratelimiting_metrics m JOIN w ON m.period = w.period AND m.period_date = w.period_date
+  WHERE m.identifier = $1 AND m.service_id = $2 AND m.route_id = $3`;
+const UPSERT = `INSERT INTO ratelimiting_metrics (identifier, period, period_date, service_id, route_id, value, ttl)`;
+const ON_CONFLICT = `ON CONFLICT (identifier, period, period_date, service_id, route_id) DO UPDATE SET value = ratelimiting_metrics.value + EXCLUDED.value`;
+
+/**
+ * Usage of the current windows in one query. consume() also counts the request, in the same round trip,
+ * when every window still has room (Kong increments only requests it lets through), so a client that
+ * got its answer from one node is already counted on every node.
+ */
+const CONSUME_SQL = `WITH w AS (${WINDOWS}), cur AS (${CURRENT}),
+  counted AS (
+    ${UPSERT}
+    SELECT $1, w.period, w.period_date, $2, $3, $8, w.ttl FROM w
+    WHERE NOT EXISTS (SELECT 1 FROM w AS x LEFT JOIN cur ON cur.period = x.period WHERE coalesce(cur.value, 0) >= x.lim)
+    ${ON_CONFLICT}
+  )
+  SELECT period, value FROM cur`;
+const USAGE_SQL = `WITH w AS (${WINDOWS}) ${CURRENT}`;
+const INCREMENT_SQL = `WITH w AS (${WINDOWS}) ${UPSERT} SELECT $1, w.period, w.period_date, $2, $3, $8, w.ttl FROM w ${ON_CONFLICT}`;
+
+export class ClusterPolicy implements Policy {
+  private pool: pg.Pool | null = null;
+  private nextCleanup = 0;
+
+  constructor(
+    private readonly settings: PgSettings,
+    private readonly logger: PdkLogger,
+  ) {}
+
+  private db(): pg.Pool {
+    if (!this.pool) {
+      this.pool = new pg.Pool({ ...clientConfig(this.settings), max: Math.max(1, Math.min(this.settings.pool_size || 10, 10)) });
+      // a dropped idle connection is replaced on the next query; the error reaches the caller there
+      this.pool.on('error', (err) => this.logger.debug({ err: err.message }, 'rate-limiting: PostgreSQL connection error'));
+    }
+    return this.pool;
+  }
+
+  private params(scope: Scope, identifier: string, w: Windows, value: number): unknown[] {
+    return [storedIdentifier(identifier), scope.service_id ?? EMPTY_UUID, scope.route_id ?? EMPTY_UUID, w.periods, w.dates, w.ttls, w.limits, value];
+  }
+
+  private async run(sql: string, params: unknown[]): Promise<Partial<Record<Period, number>>> {
+    const res = await this.db().query<{ period: Period; value: number | null }>(sql, params);
+    this.cleanup();
+    const out: Partial<Record<Period, number>> = {};
+    for (const p of params[3] as Period[]) out[p] = 0;
+    for (const r of res.rows) if (r.value !== null && r.value > 0) out[r.period] = r.value;
+    return out;
+  }
+
+  usage(_conf: any, scope: Scope, identifier: string, nowMs: number, limits: Limits): Promise<Partial<Record<Period, number>>> {
+    return this.run(USAGE_SQL, this.params(scope, identifier, windowsOf(nowMs, limits), 1).slice(0, 7));
+  }
+
+  async increment(_conf: any, scope: Scope, identifier: string, nowMs: number, limits: Limits, value: number): Promise<void> {
+    await this.db().query(INCREMENT_SQL, this.params(scope, identifier, windowsOf(nowMs, limits), value));
+  }
+
+  consume(_conf: any, scope: Scope, identifier: string, nowMs: number, limits: Limits): Promise<Partial<Record<Period, number>>> {
+    return this.run(CONSUME_SQL, this.params(scope, identifier, windowsOf(nowMs, limits), 1));
+  }
+
+  /** Expired windows go, at most once a minute per node (Kong's ttl cleanup). */
+  private cleanup(): void {
+    const now = Date.now();
+    if (now < this.nextCleanup) return;
+    this.nextCleanup = now + CLEANUP_MS;
+    this.db()
+      .query('DELETE FROM ratelimiting_metrics WHERE ttl < now()')
+      .catch((err) => this.logger.debug({ err: (err as Error).message }, 'rate-limiting: counter cleanup failed'));
+  }
+
+  async close(): Promise<void> {
+    const p = this.pool;
+    this.pool = null;
+    if (p) await p.end().catch(() => undefined);
+  }
+}

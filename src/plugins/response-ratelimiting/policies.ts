@@ -1,0 +1,109 @@
+// Counter storage for response-ratelimiting (kong/plugins/response-ratelimiting/policies/init.lua):
+// fixed calendar windows in UTC, keyed like Kong's
+// `response-ratelimit:<route>:<service>:<identifier>:<period_date>:<name>:<period>`.
+import { Redis } from 'ioredis';
+import type { PdkLogger } from '../../pdk/index.js';
+import { EXPIRATION, periodStarts } from '../rate-limiting/policies.js';
+import { PERIODS, type Period } from '../rate-limiting/schema.js';
+import type { PluginScope } from '../shared/scope.js';
+
+const EMPTY_UUID = '00000000-0000-0000-0000-000000000000';
+
+export function counterKey(scope: PluginScope, identifier: string, name: string, period: Period, periodDate: number): string {
+  return `response-ratelimit:${scope.route_id ?? EMPTY_UUID}:${scope.service_id ?? EMPTY_UUID}:${identifier}:${periodDate}:${name}:${period}`;
+}
+
+export interface Policy {
+  /** Usage so far of one limit name in one period. */
+  usage(conf: any, scope: PluginScope, identifier: string, name: string, period: Period, nowMs: number): Promise<number> | number;
+  /** Adds `value` to every period of one limit name. */
+  increment(conf: any, scope: PluginScope, identifier: string, name: string, nowMs: number, value: number): Promise<void> | void;
+  close(): Promise<void> | void;
+}
+
+/** Per-gateway in-memory counters (Kong's `kong_rate_limiting_counters` shm). Expired windows are swept lazily. */
+export class LocalPolicy implements Policy {
+  private readonly counters = new Map<string, { n: number; expires: number }>();
+  private nextSweep = 0;
+
+  usage(_conf: any, scope: PluginScope, identifier: string, name: string, period: Period, nowMs: number): number {
+    this.sweep(nowMs);
+    const c = this.counters.get(counterKey(scope, identifier, name, period, periodStarts(nowMs)[period]));
+    return c && c.expires > nowMs ? c.n : 0;
+  }
+
+  increment(_conf: any, scope: PluginScope, identifier: string, name: string, nowMs: number, value: number): void {
+    const starts = periodStarts(nowMs);
+    for (const p of PERIODS) {
+      const key = counterKey(scope, identifier, name, p, starts[p]);
+      const c = this.counters.get(key);
+      if (c && c.expires > nowMs) c.n += value;
+      else this.counters.set(key, { n: value, expires: starts[p] + EXPIRATION[p] * 1000 });
+    }
+  }
+
+  private sweep(nowMs: number): void {
+    if (nowMs < this.nextSweep) return;
+    this.nextSweep = nowMs + 5000;
+    for (const [k, c] of this.counters) if (c.expires <= nowMs) this.counters.delete(k);
+  }
+
+  close(): void {
+    this.counters.clear();
+  }
+}
+
+/** Counters in Redis: GET for usage; INCRBY, then EXPIRE on keys that have none yet, for increments. */
+export class RedisPolicy implements Policy {
+  private readonly clients = new Map<string, Redis>();
+  constructor(private readonly logger: PdkLogger) {}
+
+  private client(conf: any): Redis {
+    const r = conf.redis ?? {};
+    const key = [r.host, r.port, r.database, r.username, r.password, r.ssl, r.ssl_verify, r.server_name, r.timeout].join('\u0000');
+    let c = this.clients.get(key);
+    if (c) return c;
+    c = new Redis({
+      host: r.host,
+      port: r.port ?? 6379,
+      db: r.database ?? 0,
+      username: r.username ?? undefined,
+      password: r.password ?? undefined,
+      connectTimeout: r.timeout ?? 2000,
+      commandTimeout: r.timeout ?? 2000,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (times: number) => Math.min(times * 100, 2000),
+      tls: r.ssl ? { rejectUnauthorized: r.ssl_verify === true, servername: r.server_name ?? r.host } : undefined,
+    });
+    c.on('error', (err: Error) => this.logger.debug({ err: err.message }, 'response-ratelimiting: redis connection error'));
+    this.clients.set(key, c);
+    return c;
+  }
+
+  async usage(conf: any, scope: PluginScope, identifier: string, name: string, period: Period, nowMs: number): Promise<number> {
+    const v = await this.client(conf).get(counterKey(scope, identifier, name, period, periodStarts(nowMs)[period]));
+    return Number(v ?? 0) || 0;
+  }
+
+  async increment(conf: any, scope: PluginScope, identifier: string, name: string, nowMs: number, value: number): Promise<void> {
+    const starts = periodStarts(nowMs);
+    const client = this.client(conf);
+    const keys = PERIODS.map((p) => counterKey(scope, identifier, name, p, starts[p]));
+    const pipe = client.pipeline();
+    for (const key of keys) pipe.incrby(key, value).ttl(key);
+    const res = (await pipe.exec()) ?? [];
+    for (const [err] of res) if (err) throw err;
+    // a key without expiry was just created: it lives as long as its window (Kong sets it only then)
+    const fresh = client.pipeline();
+    PERIODS.forEach((p, i) => {
+      if (res[i * 2 + 1]?.[1] === -1) fresh.expire(keys[i]!, EXPIRATION[p]);
+    });
+    if (fresh.length) for (const [err] of (await fresh.exec()) ?? []) if (err) throw err;
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.clients.values()];
+    this.clients.clear();
+    await Promise.all(all.map((c) => c.quit().catch(() => c.disconnect())));
+  }
+}
