@@ -7,12 +7,15 @@ import type { Route, Service, Target, Upstream } from '../store/types.js';
 import { buildRouter, type Router } from '../router/index.js';
 import type { RequestContext } from '../pdk/context.js';
 import { HealthRegistry, Resolver, UpstreamBalancer, type Peer } from './balancer.js';
-import type { ClientConnection } from './connection.js';
+import type { ConnectionState } from './conn/state.js';
 import type { PhaseRunner } from './phases.js';
 import type { ProxySettings } from './settings.js';
 import { UpstreamPool } from './upstream-pool.js';
 import { ActiveChecker } from './health.js';
+import { hashInput, type HashInput } from './hash-input.js';
 import net from 'node:net';
+
+export type { HashInput } from './hash-input.js';
 
 /** Per-service values computed once per configuration (not per request). */
 export interface ServiceInfo {
@@ -28,6 +31,21 @@ export interface ServiceInfo {
   /** Pool key of the last address the peer resolved to. */
   keyAddress: string;
   key: string;
+  /** How https upstreams are verified; null for plain http. */
+  tls: UpstreamTls | null;
+}
+
+/** Verification settings of an https service (Kong: tls_verify, ca_certificates). */
+export interface UpstreamTls {
+  /** tls_verify true; unset or false is Kong's default `proxy_ssl_verify off`. */
+  verify: boolean;
+  /** PEMs of the service's ca_certificates: the only trusted roots when set. */
+  ca: string[] | undefined;
+  /** Client certificate presented upstream: the service's client_certificate, else its upstream's. */
+  cert: string | undefined;
+  key: string | undefined;
+  /** Part of the pool key: a socket verified one way is never lent to a service that asks for another. */
+  profile: string;
 }
 
 export class ProxyCore {
@@ -40,7 +58,11 @@ export class ProxyCore {
   readonly pool: UpstreamPool;
   readonly resolver = new Resolver();
   phases: PhaseRunner | null = null;
-  readonly connections = new Set<ClientConnection>();
+  readonly connections = new Set<ConnectionState>();
+  /** PEM of each ca_certificates entity, by id. */
+  private caCerts = new Map<string, string>();
+  /** Certificate and key of each certificates entity, by id (client certificates for https upstreams). */
+  private certs = new Map<string, { cert: string; key: string }>();
   private sweepTimer: NodeJS.Timeout | null = null;
   /** Called for every finished request (metrics, access log). */
   onRequestDone: ((ctx: RequestContext) => void) | null = null;
@@ -75,6 +97,12 @@ export class ProxyCore {
       balancers.set(u.name, new UpstreamBalancer(u, targets, this.health, (key) => this.pool.active.get(key) ?? 0));
     }
     this.health.prune(keep);
+    const caCerts = new Map<string, string>();
+    for (const c of store.list('ca_certificates')) caCerts.set(String(c.id), String(c.cert));
+    this.caCerts = caCerts;
+    const certs = new Map<string, { cert: string; key: string }>();
+    for (const c of store.list('certificates')) certs.set(String(c.id), { cert: String(c.cert), key: String(c.key) });
+    this.certs = certs;
     this.router = router;
     this.balancers = balancers;
     this.balancersById = new Map([...balancers.values()].map((b) => [b.upstream.id, b]));
@@ -107,21 +135,40 @@ export class ProxyCore {
         hostHeader: isDefaultPort(svc.port, secure) ? svc.host : `${svc.host}:${svc.port}`,
         keyAddress: '',
         key: '',
+        tls: secure ? this.tlsOf(svc, balancer) : null,
       };
       this.services.set(svc, info);
     }
     return info;
   }
 
+  private tlsOf(svc: Service, balancer: UpstreamBalancer | null): UpstreamTls {
+    const verify = svc.tls_verify === true;
+    const ids = verify && Array.isArray(svc.ca_certificates) && svc.ca_certificates.length ? svc.ca_certificates : null;
+    const ca = ids ? ids.map((id) => this.caCerts.get(id)).filter((pem): pem is string => pem !== undefined) : undefined;
+    // Kong's fallback_upstream_client_cert: the upstream entity's certificate when the service has none
+    const certId = svc.client_certificate?.id ?? balancer?.upstream.client_certificate?.id ?? null;
+    const client = certId !== null ? this.certs.get(certId) : undefined;
+    const profile = (verify ? 'v' + (ids ? ':' + ids.join(',') : '') : 'n') + (client ? '|c:' + certId : '');
+    return { verify, ca, cert: client?.cert, key: client?.key, profile };
+  }
+
   isBalanced(ctx: RequestContext): boolean {
     return this.serviceInfo(ctx.service!).balancer !== null;
   }
 
-  pickPeer(ctx: RequestContext, tried: Set<string> | null): Peer | null {
+  /** The request's hashing input when its service balances with consistent hashing, else null (computed once per request). */
+  hashInput(ctx: RequestContext): HashInput | null {
+    const b = this.serviceInfo(ctx.service!).balancer;
+    if (b === null || b.upstream.algorithm !== 'consistent-hashing') return null;
+    return hashInput(b.upstream, ctx);
+  }
+
+  pickPeer(ctx: RequestContext, tried: Set<string> | null, hash: HashInput | null): Peer | null {
     const info = this.serviceInfo(ctx.service!);
     const b = info.balancer;
     if (b === null) return info.peer;
-    return b.pick(hashValue(b.upstream, ctx), tried ?? undefined);
+    return b.pick(hash !== null ? hash.value : null, tried ?? undefined);
   }
 
   reportHealth(peer: Peer, kind: 'timeout' | 'tcp_failure'): void {
@@ -134,8 +181,21 @@ export class ProxyCore {
     this.balancerFor(peer.upstreamId)?.report(peer.target, 'success', status);
   }
 
-  poolKey(address: string, port: number, secure: boolean, sni?: string): string {
-    return UpstreamPool.keyOf(address, port, secure, sni);
+  poolKey(address: string, port: number, secure: boolean, sni?: string, tls?: UpstreamTls | null): string {
+    const key = UpstreamPool.keyOf(address, port, secure, sni);
+    return tls ? key + '|' + tls.profile : key;
+  }
+
+  /**
+   * SNI for an https upstream: Kong's `proxy_ssl_name $upstream_host`, the Host header sent upstream (the client's
+   * with preserve_host) without its port; none for an IP literal, as nginx does.
+   */
+  upstreamSni(ctx: RequestContext): string | undefined {
+    const host = this.hostHeaderFor(ctx);
+    if (host.charCodeAt(0) === 91 /* [ */) return undefined; // an IPv6 literal
+    const i = host.lastIndexOf(':');
+    const name = i > 0 ? host.slice(0, i) : host;
+    return name && net.isIP(name) === 0 ? name : undefined;
   }
 
   /** Host header for the upstream request (Kong §4.4). */
@@ -160,7 +220,7 @@ export class ProxyCore {
     }
   }
 
-  track(c: ClientConnection): void {
+  track(c: ConnectionState): void {
     this.connections.add(c);
     this.stats.connections_accepted++;
     this.stats.connections_handled++;
@@ -171,7 +231,7 @@ export class ProxyCore {
     }
   }
 
-  forget(c: ClientConnection): void {
+  forget(c: ConnectionState): void {
     this.connections.delete(c);
     this.stats.connections_active = this.connections.size;
   }
@@ -216,42 +276,4 @@ function dedupeTargets(targets: Target[]): Target[] {
   const m = new Map<string, Target>();
   for (const t of targets.sort((a, b) => a.created_at - b.created_at)) m.set(t.target, t);
   return [...m.values()];
-}
-
-/** Value for consistent hashing, with Kong's fallback when the primary is absent. */
-function hashValue(u: Upstream, ctx: RequestContext): string | null {
-  if (u.algorithm !== 'consistent-hashing') return null;
-  return hashOn(u.hash_on, u.hash_on_header, u.hash_on_query_arg, u.hash_on_uri_capture, u, ctx) ?? hashOn(u.hash_fallback, u.hash_fallback_header, u.hash_fallback_query_arg, u.hash_fallback_uri_capture, u, ctx);
-}
-
-function hashOn(kind: string, header: string | null, queryArg: string | null, capture: string | null, u: Upstream, ctx: RequestContext): string | null {
-  switch (kind) {
-    case 'consumer':
-      return ctx.consumer?.id ?? ctx.credential?.id ?? null;
-    case 'ip':
-      return ctx.clientIp;
-    case 'header':
-      return header ? (ctx.headers.getAll(header).join(',') || null) : null;
-    case 'cookie': {
-      const cookie = ctx.headers.get('cookie');
-      const name = u.hash_on_cookie;
-      if (!cookie || !name) return null;
-      for (const part of cookie.split(';')) {
-        const [k, ...v] = part.trim().split('=');
-        if (k === name) return v.join('=');
-      }
-      return null;
-    }
-    case 'path':
-      return ctx.match?.normalizedPath ?? ctx.path;
-    case 'query_arg':
-      return queryArg ? new URLSearchParams(ctx.query).getAll(queryArg).join(',') || null : null;
-    case 'uri_capture': {
-      if (!capture || !ctx.match?.uriCaptures) return null;
-      const c = ctx.match.uriCaptures;
-      return c.named[capture] ?? (/^\d+$/.test(capture) ? c.unnamed[Number(capture)] ?? null : null);
-    }
-    default:
-      return null;
-  }
 }

@@ -188,13 +188,21 @@ export function upstreamHead(
 }
 
 /** Upstream response headers as the client receives them (before header_filter plugins). */
-export function responseHeaders(ctx: RequestContext, upstream: readonly string[], connectionTokens: readonly string[] | null, s: ProxySettings): HeaderList {
+export function responseHeaders(
+  ctx: RequestContext,
+  upstream: readonly string[],
+  connectionTokens: readonly string[] | null,
+  s: ProxySettings,
+  hashCookie: string | null = null,
+): HeaderList {
   const list: string[] = [];
   let via: string | null = null;
   let server = false;
+  const cookiePrefix = hashCookie === null ? null : hashCookie.slice(0, hashCookie.indexOf('=') + 1);
   for (let i = 0; i < upstream.length; i += 2) {
     const name = upstream[i]!;
-    if (isHopByHop(name) || listedIn(name, connectionTokens)) continue;
+    if ((isHopByHop(name) && !keepsTrailer(ctx, name)) || listedIn(name, connectionTokens)) continue;
+    if (cookiePrefix !== null && isOwnCookie(name, upstream[i + 1]!, cookiePrefix)) continue;
     if (name.length === 3 && s.viaHeader && eqLower(name, 'via')) {
       via = via === null ? upstream[i + 1]! : via + ', ' + upstream[i + 1]!;
       continue;
@@ -202,6 +210,7 @@ export function responseHeaders(ctx: RequestContext, upstream: readonly string[]
     if (name.length === 6 && s.serverHeader && eqLower(name, 'server')) server = true;
     list.push(name, upstream[i + 1]!);
   }
+  if (hashCookie !== null) list.push('Set-Cookie', hashCookie);
   if (s.viaHeader) list.push('Via', (via !== null ? via + ', ' : '') + '1.1 kong/' + s.kongVersion);
   if (s.serverHeader && !server) list.push('Server', 'kong/' + s.kongVersion);
   if (s.upstreamLatency) list.push('X-Kong-Upstream-Latency', String(ctx.upstreamLatencyMs));
@@ -209,6 +218,22 @@ export function responseHeaders(ctx: RequestContext, upstream: readonly string[]
   if (s.upstreamStatus) list.push('X-Kong-Upstream-Status', String(ctx.status));
   if (s.requestIdDownstream) list.push('X-Kong-Request-Id', ctx.requestId);
   return new HeaderList(list);
+}
+
+/**
+ * Kong clears an upstream's `Trailer` field unless the client sent `TE: trailers` (the trailers themselves are
+ * never passed on, as nginx does; see the response writer).
+ */
+function keepsTrailer(ctx: RequestContext, name: string): boolean {
+  if (name.length !== 7 || !eqLower(name, 'trailer')) return false;
+  const te = ctx.headers.getAll('te');
+  for (const v of te) if (/(?:^|,)\s*trailers\s*(?:;|,|$)/i.test(v)) return true;
+  return false;
+}
+
+/** An upstream Set-Cookie for the balancer's hash cookie: Kong's value replaces it (balancer set_cookie). */
+function isOwnCookie(name: string, value: string, prefix: string): boolean {
+  return name.length === 10 && eqLower(name, 'set-cookie') && value.startsWith(prefix);
 }
 
 /** Framing of the response sent to the client. */
@@ -222,16 +247,18 @@ export interface ClientFraming {
  * The response head for the client straight from the upstream head, when no plugin looks at response headers:
  * the same fields, in the same order, as `responseHeaders` followed by the framing ones.
  */
-export function clientHead(ctx: RequestContext, rh: ResponseHead, s: ProxySettings, f: ClientFraming): string {
+export function clientHead(ctx: RequestContext, rh: ResponseHead, s: ProxySettings, f: ClientFraming, hashCookie: string | null = null): string {
   const src = rh.headers;
   const tokens = rh.connectionTokens;
+  const cookiePrefix = hashCookie === null ? null : hashCookie.slice(0, hashCookie.indexOf('=') + 1);
   const reason = rh.reason || STATUS_CODES[rh.status] || '';
   let out = 'HTTP/1.1 ' + rh.status + ' ' + reason + '\r\n';
   let via: string | null = null;
   let server = false;
   for (let i = 0; i < src.length; i += 2) {
     const name = src[i]!;
-    if (isHopByHop(name) || listedIn(name, tokens)) continue;
+    if ((isHopByHop(name) && !keepsTrailer(ctx, name)) || listedIn(name, tokens)) continue;
+    if (cookiePrefix !== null && isOwnCookie(name, src[i + 1]!, cookiePrefix)) continue;
     if (name.length === 3 && s.viaHeader && eqLower(name, 'via')) {
       via = via === null ? src[i + 1]! : via + ', ' + src[i + 1]!;
       continue;
@@ -239,6 +266,7 @@ export function clientHead(ctx: RequestContext, rh: ResponseHead, s: ProxySettin
     if (name.length === 6 && s.serverHeader && eqLower(name, 'server')) server = true;
     out += name + ': ' + src[i + 1]! + '\r\n';
   }
+  if (hashCookie !== null) out += 'Set-Cookie: ' + hashCookie + '\r\n';
   if (s.viaHeader) out += 'Via: ' + (via !== null ? via + ', ' : '') + '1.1 kong/' + s.kongVersion + '\r\n';
   if (s.serverHeader && !server) out += 'Server: kong/' + s.kongVersion + '\r\n';
   if (s.upstreamLatency) out += 'X-Kong-Upstream-Latency: ' + ctx.upstreamLatencyMs + '\r\n';

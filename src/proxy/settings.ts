@@ -22,6 +22,11 @@ export interface ProxySettings {
   headerTimeoutMs: number;
   bodyTimeoutMs: number;
   keepaliveTimeoutMs: number;
+  /** nginx send_timeout: the longest a client may leave a response unread (the upstream is paused meanwhile). */
+  sendTimeoutMs: number;
+  /** nginx lingering_timeout / lingering_time: how long a closing connection's unread input is drained. */
+  lingerTimeoutMs: number;
+  lingerTimeMs: number;
   headLimits: { maxStartLineSize: number; maxHeaderLineSize: number; maxHeadSize: number; maxHeaders: number };
   allowDebugHeader: boolean;
 }
@@ -71,6 +76,10 @@ export function proxySettings(c: Config): ProxySettings {
     headerTimeoutMs: c.client_header_timeout_ms,
     bodyTimeoutMs: c.client_body_timeout_ms,
     keepaliveTimeoutMs: c.keepalive_timeout_ms,
+    // nginx's defaults, which Kong leaves in place
+    sendTimeoutMs: 60_000,
+    lingerTimeoutMs: 5_000,
+    lingerTimeMs: 30_000,
     headLimits: {
       maxStartLineSize: buffers.size,
       maxHeaderLineSize: buffers.size,

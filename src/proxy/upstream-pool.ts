@@ -57,7 +57,7 @@ export interface PoolOptions {
 export interface ConnectOptions {
   host: string;
   port: number;
-  tls?: { servername?: string; rejectUnauthorized: boolean; ca?: string[] };
+  tls?: { servername?: string; rejectUnauthorized: boolean; ca?: string[]; cert?: string; key?: string };
   connectTimeoutMs: number;
 }
 
@@ -127,6 +127,8 @@ export class UpstreamPool {
           servername: o.tls.servername && !net.isIP(o.tls.servername) ? o.tls.servername : undefined,
           rejectUnauthorized: o.tls.rejectUnauthorized,
           ca: o.tls.ca,
+          cert: o.tls.cert,
+          key: o.tls.key,
           ALPNProtocols: ['http/1.1'],
         });
         socket[kUp] = up;

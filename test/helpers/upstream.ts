@@ -168,3 +168,72 @@ export function nodeRequest(
     req.end(opts.body);
   });
 }
+
+export interface TrackedUpstream extends Upstream {
+  /** Connections accepted so far. */
+  readonly accepted: number;
+  /** Connections still open. */
+  readonly open: number;
+  /** Connections that ended (closed by either side). */
+  readonly closed: number;
+  /** Resolves true once `n` connections in total have closed, false after `ms`. */
+  waitClosed(n: number, ms?: number): Promise<boolean>;
+}
+
+/**
+ * A raw TCP upstream like rawServer that also counts its connections; `onData` gets the connection's ordinal
+ * (1-based) so scripts can answer differently per connection.
+ */
+export async function trackedServer(onData: (socket: net.Socket, data: Buffer, connection: number) => void): Promise<TrackedUpstream> {
+  const sockets = new Set<net.Socket>();
+  const st = { accepted: 0, closed: 0 };
+  const waiters = new Set<() => void>();
+  const server = net.createServer((s) => {
+    const n = ++st.accepted;
+    sockets.add(s);
+    s.on('close', () => {
+      sockets.delete(s);
+      st.closed++;
+      for (const w of waiters) w();
+    });
+    s.on('error', () => {});
+    s.on('data', (d) => onData(s, d, n));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    requests: 0,
+    get accepted() {
+      return st.accepted;
+    },
+    get open() {
+      return sockets.size;
+    },
+    get closed() {
+      return st.closed;
+    },
+    waitClosed(n: number, ms = 2000): Promise<boolean> {
+      return new Promise((resolve) => {
+        const check = () => {
+          if (st.closed < n) return;
+          clearTimeout(t);
+          waiters.delete(check);
+          resolve(true);
+        };
+        const t = setTimeout(() => {
+          waiters.delete(check);
+          resolve(false);
+        }, ms);
+        waiters.add(check);
+        check();
+      });
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -62,7 +62,13 @@ export class ChunkedBodyParser {
   private digits = 0;
   private extLen = 0;
   private trailerBytes = 0;
-  private trailers = 0;
+  /** Trailer fields seen so far. */
+  trailers = 0;
+  /**
+   * Offset, in the buffer of the latest execute() call, of the first trailer field's first byte; -1 when the
+   * trailer section did not start in that call. Lets a forwarder stop before the trailers.
+   */
+  trailerStart = -1;
 
   constructor(side: MessageSide = 'request', limits?: Partial<ChunkedLimits>) {
     this.side = side;
@@ -81,6 +87,7 @@ export class ChunkedBodyParser {
     this.extLen = 0;
     this.trailerBytes = 0;
     this.trailers = 0;
+    this.trailerStart = -1;
     this.dataBytes = 0;
   }
 
@@ -92,6 +99,7 @@ export class ChunkedBodyParser {
   execute(buf: Uint8Array, start = 0, end = buf.length): number {
     let state = this.state;
     let i = start;
+    this.trailerStart = -1;
     while (i < end) {
       if (state === S_DATA) {
         const avail = end - i;
@@ -194,6 +202,7 @@ export class ChunkedBodyParser {
             if (++this.trailers > this.limits.maxTrailers) {
               throw parseError('TRAILERS_TOO_LARGE', this.side, 'too many trailer fields');
             }
+            if (this.trailers === 1) this.trailerStart = i - 1;
             state = S_TRAILER_NAME;
           } else if (c === SP || c === HTAB) throw this.fail('obsolete line folding in trailers');
           else throw this.fail('invalid trailer field name');
@@ -245,6 +254,9 @@ export class ChunkedBodyParser {
 export class ContentLengthBody {
   /** Bytes still expected. */
   remaining: number;
+  /** Same shape as ChunkedBodyParser's: a length body has no trailers. */
+  readonly trailers = 0;
+  readonly trailerStart = -1;
 
   constructor(length: number) {
     this.remaining = length;

@@ -71,6 +71,66 @@ describe('upstreams and targets', () => {
     expect(all.size).toBe(2);
   });
 
+  it('hashes on a cookie, generating it when absent so the client sticks (hash_on: cookie)', async () => {
+    await gw.admin('POST', '/upstreams', { name: 'cookie.internal', hash_on: 'cookie', hash_on_cookie: 'sticky', hash_on_cookie_path: '/app' });
+    await gw.admin('POST', '/upstreams/cookie.internal/targets', { target: `127.0.0.1:${a.port}` });
+    await gw.admin('POST', '/upstreams/cookie.internal/targets', { target: `127.0.0.1:${b.port}` });
+    await gw.admin('POST', '/services', { name: 'cookied', host: 'cookie.internal' });
+    await gw.admin('POST', '/services/cookied/routes', { name: 'cookied', paths: ['/cookied'] });
+    await settle();
+    const values = new Set<string>();
+    const servers = new Set<string>();
+    for (let i = 0; i < 12; i++) {
+      // a new client: Kong makes up a value, hashes on it and hands it out
+      const first = await nodeRequest(port, '/cookied');
+      expect(first.status).toBe(200);
+      const setCookie = first.headers['set-cookie'] ?? [];
+      expect(setCookie).toHaveLength(1);
+      const m = /^sticky=([0-9a-f-]{36}); Path=\/app; Same-Site=Lax; HttpOnly$/.exec(setCookie[0]!);
+      expect(m).not.toBeNull();
+      values.add(m![1]!);
+      servers.add(first.json.server);
+      // replaying it sticks to the same target, and no new cookie is set
+      for (let j = 0; j < 4; j++) {
+        const again = await nodeRequest(port, '/cookied', { headers: { cookie: `theme=dark; sticky=${m![1]}` } });
+        expect(again.json.server).toBe(first.json.server);
+        expect(again.headers['set-cookie']).toBeUndefined();
+        expect(again.json.headers.cookie).toBe(`theme=dark; sticky=${m![1]}`);
+      }
+    }
+    expect(values.size).toBe(12);
+    expect(servers).toEqual(new Set(['a', 'b']));
+    // with a header_filter plugin on the route the answer is built the other way; the cookie is still there
+    expect((await gw.admin('POST', '/routes/cookied/plugins', { name: 'cors' })).status).toBe(201);
+    await settle();
+    const filtered = await nodeRequest(port, '/cookied', { headers: { origin: 'http://site.test' } });
+    expect(filtered.headers['access-control-allow-origin']).toBe('*');
+    expect(filtered.headers['set-cookie']?.[0]).toMatch(/^sticky=[0-9a-f-]{36}; Path=\/app; Same-Site=Lax; HttpOnly$/);
+  });
+
+  it('replaces an upstream cookie of the same name with the generated one and keeps the others', async () => {
+    const setter = http.createServer((_req, res) => {
+      res.setHeader('set-cookie', ['sticky=from-upstream; Path=/', 'other=1']);
+      res.end('ok');
+    });
+    await new Promise<void>((r) => setter.listen(0, '127.0.0.1', r));
+    const p = (setter.address() as { port: number }).port;
+    await gw.admin('POST', '/upstreams', { name: 'cookie2.internal', hash_on: 'cookie', hash_on_cookie: 'sticky' });
+    await gw.admin('POST', '/upstreams/cookie2.internal/targets', { target: `127.0.0.1:${p}` });
+    await gw.admin('POST', '/services', { name: 'cookied2', host: 'cookie2.internal' });
+    await gw.admin('POST', '/services/cookied2/routes', { paths: ['/cookied2'] });
+    await settle();
+    const r = await nodeRequest(port, '/cookied2');
+    const cookies = r.headers['set-cookie'] ?? [];
+    expect(cookies).toHaveLength(2);
+    expect(cookies).toContain('other=1');
+    expect(cookies.find((c) => c.startsWith('sticky='))).toMatch(/^sticky=[0-9a-f-]{36}; Path=\/; Same-Site=Lax; HttpOnly$/);
+    // a client that has the cookie already gets the upstream's answer untouched
+    const kept = await nodeRequest(port, '/cookied2', { headers: { cookie: 'sticky=abc' } });
+    expect(kept.headers['set-cookie']).toEqual(['sticky=from-upstream; Path=/', 'other=1']);
+    await new Promise((r2) => setter.close(r2));
+  });
+
   it('marks a failing target unhealthy (passive), serves from the rest, and reports health', async () => {
     const dead = await echoServer('dead');
     const deadPort = dead.port;

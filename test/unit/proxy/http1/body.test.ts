@@ -126,3 +126,43 @@ describe('ContentLengthBody', () => {
     expect(new ContentLengthBody(2).execute(b('xxab'), 2, 4)).toBe(4);
   });
 });
+
+describe('ChunkedBodyParser trailer position', () => {
+  it('marks where the trailer fields start, for a forwarder that stops before them', () => {
+    const s = '3\r\nabc\r\n0\r\nX-A: 1\r\nX-B: 2\r\n\r\nNEXT';
+    const p = new ChunkedBodyParser('response');
+    const end = p.execute(b(s));
+    expect(end).toBe(s.length - 4);
+    expect(p.trailers).toBe(2);
+    expect(s.slice(0, p.trailerStart)).toBe('3\r\nabc\r\n0\r\n');
+  });
+
+  it('is -1 without trailers, and in calls after the one where they began', () => {
+    const none = new ChunkedBodyParser('request');
+    none.execute(b('3\r\nabc\r\n0\r\n\r\n'));
+    expect(none.trailers).toBe(0);
+    expect(none.trailerStart).toBe(-1);
+    const split = new ChunkedBodyParser('request');
+    expect(split.execute(b('3\r\nabc\r\n0\r\n'))).toBe(-1);
+    expect(split.trailerStart).toBe(-1);
+    expect(split.execute(b('X-A'))).toBe(-1);
+    expect(split.trailerStart).toBe(0);
+    expect(split.execute(b(': 1\r\n\r\n'))).toBe(7);
+    expect(split.trailerStart).toBe(-1);
+    expect(split.trailers).toBe(1);
+  });
+
+  it('counts from the given start offset', () => {
+    const p = new ChunkedBodyParser('request');
+    const s = 'HEAD0\r\nT: v\r\n\r\n';
+    expect(p.execute(b(s), 4)).toBe(s.length);
+    expect(p.trailerStart).toBe(7);
+  });
+
+  it('a length body has none', () => {
+    const body = new ContentLengthBody(3);
+    body.execute(b('abc'));
+    expect(body.trailers).toBe(0);
+    expect(body.trailerStart).toBe(-1);
+  });
+});
