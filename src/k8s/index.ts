@@ -14,7 +14,7 @@ import type { Diagnostic, KongDocument, Manifest } from './types.js';
 
 export { convertManifests, ingressPaths, httpRoutePaths, parseBackendUrl, secretData, PLUGIN_ALIASES, ROUTE_ANNOTATIONS, SERVICE_ANNOTATIONS } from './convert.js';
 export { parseManifestText } from './parse.js';
-export type { ConvertOptions, ConvertResult, Diagnostic, KongDocument, Manifest } from './types.js';
+export type { ConvertOptions, ConvertResult, Diagnostic, Entity, KongDocument, Manifest } from './types.js';
 
 export interface CommandResult {
   code: number;

@@ -440,7 +440,7 @@ describe.each(['embedded', 'postgres'] as const)('admin API on the %s store', (s
       fd.append('url', 'http://mp.test/x');
       const res = await fetch(gw.adminUrl + '/services', { method: 'POST', body: fd });
       expect(res.status).toBe(201);
-      expect((await res.json()).path).toBe('/x');
+      expect(((await res.json()) as { path: string }).path).toBe('/x');
     });
 
     it('answers OPTIONS with Allow and echoes CORS origins', async () => {

@@ -34,7 +34,7 @@ describe('connector protocol', () => {
     expect(v.hits.some((h: any) => h.type === 'sqli')).toBe(true);
     const ok = await fetch(`${n.url}/v1/inspect`, { method: 'POST', headers: { 'content-type': 'application/msgpack' }, body: encode(benign) });
     expect(ok.status).toBe(200);
-    expect((await ok.json()).verdict).toBe('pass');
+    expect(((await ok.json()) as { verdict: string }).verdict).toBe('pass');
   });
 
   it('JSON body is base64 (or utf8 with body_encoding)', async () => {
