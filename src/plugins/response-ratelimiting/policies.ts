@@ -1,8 +1,8 @@
 // Counter storage for response-ratelimiting (kong/plugins/response-ratelimiting/policies/init.lua):
 // fixed calendar windows in UTC, keyed like Kong's
 // `response-ratelimit:<route>:<service>:<identifier>:<period_date>:<name>:<period>`.
-import { Redis } from 'ioredis';
 import type { PdkLogger } from '../../pdk/index.js';
+import { RedisClients } from '../shared/redis-clients.js';
 import { EXPIRATION, periodStarts } from '../rate-limiting/policies.js';
 import { PERIODS, type Period } from '../rate-limiting/schema.js';
 import type { PluginScope } from '../shared/scope.js';
@@ -55,29 +55,13 @@ export class LocalPolicy implements Policy {
 
 /** Counters in Redis: GET for usage; INCRBY, then EXPIRE on keys that have none yet, for increments. */
 export class RedisPolicy implements Policy {
-  private readonly clients = new Map<string, Redis>();
-  constructor(private readonly logger: PdkLogger) {}
+  private readonly clients: RedisClients;
+  constructor(logger: PdkLogger) {
+    this.clients = new RedisClients(logger, 'response-ratelimiting');
+  }
 
-  private client(conf: any): Redis {
-    const r = conf.redis ?? {};
-    const key = [r.host, r.port, r.database, r.username, r.password, r.ssl, r.ssl_verify, r.server_name, r.timeout].join('\u0000');
-    let c = this.clients.get(key);
-    if (c) return c;
-    c = new Redis({
-      host: r.host,
-      port: r.port ?? 6379,
-      db: r.database ?? 0,
-      username: r.username ?? undefined,
-      password: r.password ?? undefined,
-      connectTimeout: r.timeout ?? 2000,
-      commandTimeout: r.timeout ?? 2000,
-      maxRetriesPerRequest: 1,
-      retryStrategy: (times: number) => Math.min(times * 100, 2000),
-      tls: r.ssl ? { rejectUnauthorized: r.ssl_verify === true, servername: r.server_name ?? r.host } : undefined,
-    });
-    c.on('error', (err: Error) => this.logger.debug({ err: err.message }, 'response-ratelimiting: redis connection error'));
-    this.clients.set(key, c);
-    return c;
+  private client(conf: any) {
+    return this.clients.for(conf);
   }
 
   async usage(conf: any, scope: PluginScope, identifier: string, name: string, period: Period, nowMs: number): Promise<number> {
@@ -101,9 +85,7 @@ export class RedisPolicy implements Policy {
     if (fresh.length) for (const [err] of (await fresh.exec()) ?? []) if (err) throw err;
   }
 
-  async close(): Promise<void> {
-    const all = [...this.clients.values()];
-    this.clients.clear();
-    await Promise.all(all.map((c) => c.quit().catch(() => c.disconnect())));
+  close(): Promise<void> {
+    return this.clients.close();
   }
 }
