@@ -37,6 +37,9 @@ export interface Config {
   client_header_timeout_ms: number;
   client_body_timeout_ms: number;
   keepalive_timeout_ms: number;
+  send_timeout_ms: number;
+  lingering_timeout_ms: number;
+  lingering_time_ms: number;
   large_client_header_buffers: { count: number; size: number };
   upstream_keepalive_pool_size: number;
   upstream_keepalive_max_requests: number;
@@ -204,6 +207,9 @@ function build(p: Record<string, any>, ignoredEnv: string[]): Config {
     client_header_timeout_ms: parseDuration(p.nginx_http_client_header_timeout),
     client_body_timeout_ms: parseDuration(p.nginx_http_client_body_timeout),
     keepalive_timeout_ms: parseDuration(p.nginx_http_keepalive_timeout),
+    send_timeout_ms: parseDuration(p.nginx_http_send_timeout),
+    lingering_timeout_ms: parseDuration(p.nginx_http_lingering_timeout),
+    lingering_time_ms: parseDuration(p.nginx_http_lingering_time),
     large_client_header_buffers: { count, size: parseSize(sizeText) },
     upstream_keepalive_pool_size: p.upstream_keepalive_pool_size,
     upstream_keepalive_max_requests: p.upstream_keepalive_max_requests,

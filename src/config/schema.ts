@@ -129,6 +129,9 @@ const entries: Array<[string, Def]> = [
   k('nginx_http_client_header_timeout', { doc: 'Client header timeout', format: 'duration', default: '60s' }),
   k('nginx_http_client_body_timeout', { doc: 'Client body timeout', format: 'duration', default: '60s' }),
   k('nginx_http_keepalive_timeout', { doc: 'Client keep-alive timeout', format: 'duration', default: '75s' }),
+  k('nginx_http_send_timeout', { doc: 'Longest a client may leave a response unread', format: 'duration', default: '60s' }),
+  k('nginx_http_lingering_timeout', { doc: 'Idle wait while draining a closing connection', format: 'duration', default: '5s' }),
+  k('nginx_http_lingering_time', { doc: 'Longest drain of a closing connection', format: 'duration', default: '30s' }),
   k('nginx_http_large_client_header_buffers', { doc: 'Header buffers (number size)', format: String, default: '4 8k' }),
   // Kong's default is auto; ours is 1 so a dev gateway starts in one process, fast, with exact
   // in-memory counters (the local rate-limiting policy and proxy-cache are per process)

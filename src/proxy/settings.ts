@@ -76,10 +76,9 @@ export function proxySettings(c: Config): ProxySettings {
     headerTimeoutMs: c.client_header_timeout_ms,
     bodyTimeoutMs: c.client_body_timeout_ms,
     keepaliveTimeoutMs: c.keepalive_timeout_ms,
-    // nginx's defaults, which Kong leaves in place
-    sendTimeoutMs: 60_000,
-    lingerTimeoutMs: 5_000,
-    lingerTimeMs: 30_000,
+    sendTimeoutMs: c.send_timeout_ms,
+    lingerTimeoutMs: c.lingering_timeout_ms,
+    lingerTimeMs: c.lingering_time_ms,
     headLimits: {
       maxStartLineSize: buffers.size,
       maxHeaderLineSize: buffers.size,

@@ -14,6 +14,7 @@ describe('configuration', () => {
     expect(c.log_level).toBe('notice');
     expect(c.client_header_timeout_ms).toBe(60_000);
     expect(c.keepalive_timeout_ms).toBe(75_000);
+    expect([c.send_timeout_ms, c.lingering_timeout_ms, c.lingering_time_ms]).toEqual([60_000, 5_000, 30_000]);
     expect(c.admin_client_max_body_size).toBe(10 * 1024 * 1024);
     expect(c.headers).toEqual(['server_tokens', 'latency_tokens', 'x-kong-request-id']);
     expect(c.workers).toBe(1);
