@@ -59,19 +59,25 @@ export abstract class KongAnswers extends ConnectionState {
     ctx.responseLatencyMs = Math.round(ctx.elapsedMs());
     const headers = new HeaderList(list);
     ctx.responseHeaders = headers;
+    let bodyBuf = typeof r.body === 'string' ? Buffer.from(r.body) : r.body;
     const phases = this.core.phases;
     if (phases?.active && ctx.route) {
+      // Kong's own answers pass through the same output filters as upstream responses
       try {
         phases.headerFilter(ctx);
+        if (phases.wantsResponseBody(ctx)) {
+          ctx.responseBody = bodyBuf;
+          phases.bodyFilter(ctx);
+          bodyBuf = ctx.responseBody ?? Buffer.alloc(0);
+        }
       } catch (err) {
-        this.core.logger.error({ err, request_id: ctx.requestId }, 'header_filter failed');
+        this.core.logger.error({ err, request_id: ctx.requestId }, 'response filter failed');
       }
     }
     const h = ctx.responseHeaders!.list;
     if (settings.responseLatency) h.push('X-Kong-Response-Latency', String(ctx.responseLatencyMs));
     if (settings.serverHeader && !ctx.responseHeaders!.has('server')) h.push('Server', `kong/${settings.kongVersion}`);
     if (settings.requestIdDownstream) h.push('X-Kong-Request-Id', ctx.requestId);
-    const bodyBuf = typeof r.body === 'string' ? Buffer.from(r.body) : r.body;
     // a request body we did not read makes the connection unusable for the next request
     if (!this.bodyDone) this.keepAlive = false;
     const noBody = this.head?.method === 'HEAD' || status === 204 || status === 304;

@@ -89,4 +89,17 @@ describe('response-transformer through the proxy', () => {
     expect(r.headers['x-new']).toBe('o');
     expect(JSON.parse(r.text)).toEqual({ remove: 1, old: 'o', rep: 'r', keep: 'k', app: 'a', nul: null });
   });
+
+  // nginx runs the output filters on every response, so another plugin's exit is transformed too
+  it("transforms a plugin's exit answer (key-auth's 401)", async () => {
+    await gw.admin('POST', '/services/svc/routes', { name: 'locked', paths: ['/locked'] });
+    expect((await gw.admin('POST', '/routes/locked/plugins', { name: 'key-auth' })).status).toBe(201);
+    expect((await gw.admin('POST', '/routes/locked/plugins', { name: 'response-transformer', config: { add: { headers: ['x-add:A'], json: ['hint:use-a-key'] } } })).status).toBe(201);
+    await sleep(20);
+    const r = await nodeRequest(port, '/locked');
+    expect(r.status).toBe(401);
+    expect(r.headers['x-add']).toBe('A');
+    expect(r.json).toEqual({ message: 'No API key found in request', request_id: r.headers['x-kong-request-id'], hint: 'use-a-key' });
+    expect(r.headers['content-length']).toBe(String(Buffer.byteLength(r.text)));
+  });
 });
