@@ -27,6 +27,7 @@ import { HandlerCache, Pipeline } from './plugins/pipeline.js';
 import type { PluginEnv, PdkStore } from './pdk/index.js';
 import { KONG_VERSION } from './config/index.js';
 import { FilteringNode } from './node/index.js';
+import type { WorkerNodeLink } from './node/replica.js';
 import { openReplicaStore, type StoreSnapshot } from './store/replica.js';
 import { WorkerPool } from './workers/primary.js';
 
@@ -45,6 +46,8 @@ export interface GatewayOptions {
   snapshot?: StoreSnapshot;
   /** A worker's number, bound to its log lines. */
   workerIndex?: number;
+  /** A worker's link to the primary's filtering node: its node is a replica of that one. */
+  nodeReplica?: WorkerNodeLink | null;
 }
 
 export interface Addresses {
@@ -61,6 +64,7 @@ export class Gateway {
   readonly nodeId: string;
   readonly role: 'single' | 'primary' | 'worker';
   private readonly snapshot: StoreSnapshot | undefined;
+  private readonly nodeReplica: WorkerNodeLink | null;
   private workers: WorkerPool | null = null;
   private errorLog: LogFile | null = null;
   private accessLogger: AppLogger | null = null;
@@ -93,6 +97,7 @@ export class Gateway {
     this.nodeId = loadNodeId(config.prefix);
     this.role = opts.role ?? (config.workers > 1 ? 'primary' : 'single');
     this.snapshot = opts.snapshot;
+    this.nodeReplica = opts.nodeReplica ?? null;
     this.logLevel = config.log_level;
   }
 
@@ -147,8 +152,9 @@ export class Gateway {
     const started = Date.now();
     if (!this.store) await this.openStore();
     for (const name of this.config.ignoredEnv) this.logger.debug({ setting: name }, 'setting accepted and ignored');
-    // workers inspect with the engine in process; the node's log and lists live with the primary
-    if (this.role !== 'worker') this.node = new FilteringNode({
+    // a worker's node is a replica of the primary's: it decides in process, its records go to the primary
+    if (this.role === 'worker') this.node = this.nodeReplica?.createNode((replica) => new FilteringNode({ prefix: this.config.prefix, logger: this.logger as never, replica })) ?? null;
+    else this.node = new FilteringNode({
       prefix: this.config.prefix,
       listen: this.config.node_listen.map((l) => ({ host: l.host, port: l.port })),
       token: this.config.node_token,
@@ -157,10 +163,10 @@ export class Gateway {
       database: { kind: this.config.database, pg: this.config.pg, nodeId: this.nodeId, pollMs: this.config.db_update_frequency * 1000 },
     });
     await this.node?.open();
-    if (this.node && this.config.node_listen.length) this.addresses.node.push(...(await this.node.start()));
+    if (this.node && this.role !== 'worker' && this.config.node_listen.length) this.addresses.node.push(...(await this.node.start()));
     await this.startProxy();
     if (this.role === 'primary') {
-      this.workers = new WorkerPool(this.config.workers, this.config, this.store, this.logger);
+      this.workers = new WorkerPool(this.config.workers, this.config, this.store, this.logger, this.node);
       this.addresses.proxy.push(...(await this.workers.start()));
     }
     if (this.role !== 'worker' && this.config.admin_listen.length) this.adminAccessLog = openLog(this.config.admin_access_log, this.config.prefix);

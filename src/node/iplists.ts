@@ -67,12 +67,17 @@ interface Compiled {
   cidr: Cidr;
 }
 
+/** One change to the lists, as a replica applies it: entries set by id, ids removed, or every non-config entry swapped. */
+export type IpListChange = { put: IpListEntry[] } | { del: string[] } | { reset: IpListEntry[] };
+
 export class IpLists {
   private readonly entries = new Map<string, Compiled>();
   private readonly defaultTtlS: number;
   private readonly minTtlS: number;
   /** Bumped on every change, so callers can cache. */
   version = 0;
+  /** Told of every change (a primary's node streams them to its proxy workers' replicas). */
+  onChange: ((c: IpListChange) => void) | null = null;
 
   constructor(private readonly now: Clock = Date.now, opts: IpListOptions = {}) {
     this.defaultTtlS = opts.defaultTtlS ?? 3600;
@@ -114,6 +119,7 @@ export class IpLists {
         e.source = p.source;
         if (p.trigger) e.trigger = p.trigger;
         this.version++;
+        this.onChange?.({ put: [{ ...e }] });
         return { ...e };
       }
     }
@@ -130,6 +136,7 @@ export class IpLists {
     if (p.trigger) entry.trigger = p.trigger;
     this.entries.set(entry.id, { entry, cidr: parseCidr(p.ip)! });
     this.version++;
+    this.onChange?.({ put: [{ ...entry }] });
     return { ...entry };
   }
 
@@ -147,6 +154,7 @@ export class IpLists {
     if (!c) return null;
     Object.assign(c.entry, this.patched(c.entry, patch));
     this.version++;
+    this.onChange?.({ put: [{ ...c.entry }] });
     return { ...c.entry };
   }
 
@@ -172,8 +180,22 @@ export class IpLists {
 
   remove(id: string): boolean {
     const ok = this.entries.delete(id);
-    if (ok) this.version++;
+    if (ok) {
+      this.version++;
+      this.onChange?.({ del: [id] });
+    }
     return ok;
+  }
+
+  /** Set an entry as another node's copy has it (id, source and expiry kept); it replaces one for the same ip, list and application. */
+  put(e: IpListEntry): void {
+    const cidr = parseCidr(e.ip);
+    if (!cidr) return;
+    for (const [id, c] of this.entries) {
+      if (id !== e.id && c.entry.ip === cidr.text && c.entry.list === e.list && c.entry.application === e.application) this.entries.delete(id);
+    }
+    this.entries.set(e.id, { entry: { ...e, ip: cidr.text }, cidr });
+    this.version++;
   }
 
   get(id: string): IpListEntry | null {
@@ -189,10 +211,13 @@ export class IpLists {
   /** Drop expired entries; returns how many went. */
   purge(): number {
     const now = this.now();
-    let n = 0;
-    for (const [id, c] of this.entries) if (this.expired(c.entry, now)) { this.entries.delete(id); n++; }
-    if (n) this.version++;
-    return n;
+    const gone: string[] = [];
+    for (const [id, c] of this.entries) if (this.expired(c.entry, now)) { this.entries.delete(id); gone.push(id); }
+    if (gone.length) {
+      this.version++;
+      this.onChange?.({ del: gone });
+    }
+    return gone.length;
   }
 
   list(filter: { list?: ListName; ip?: string; application?: string; source?: EntrySource } = {}): IpListEntry[] {
@@ -246,9 +271,15 @@ export class IpLists {
 
   /** Load persisted entries as they were (ids and expiry kept); bad ones are skipped. */
   restore(entries: unknown): number {
-    if (!Array.isArray(entries)) return 0;
+    const added = this.restoreEntries(entries);
+    if (added.length) this.onChange?.({ put: added });
+    return added.length;
+  }
+
+  private restoreEntries(entries: unknown): IpListEntry[] {
+    const added: IpListEntry[] = [];
+    if (!Array.isArray(entries)) return added;
     const now = this.now();
-    let n = 0;
     for (const raw of entries) {
       const e = raw as IpListEntry;
       const cidr = typeof e?.ip === 'string' ? parseCidr(e.ip) : null;
@@ -264,10 +295,10 @@ export class IpLists {
       };
       if (typeof e.trigger === 'string') entry.trigger = e.trigger;
       this.entries.set(entry.id, { entry, cidr });
-      n++;
+      added.push({ ...entry });
     }
-    if (n) this.version++;
-    return n;
+    if (added.length) this.version++;
+    return added;
   }
 
   /**
@@ -278,8 +309,9 @@ export class IpLists {
     const config = [...this.entries].filter(([, c]) => c.entry.source === 'config');
     this.entries.clear();
     for (const [id, c] of config) this.entries.set(id, c);
-    this.restore(entries);
+    const shared = this.restoreEntries(entries);
     this.version++;
+    this.onChange?.({ reset: shared });
   }
 
   counts(): Record<ListName, number> {

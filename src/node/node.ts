@@ -10,7 +10,7 @@ import { silentLogger, type CustomLevels } from '../observability/logger.js';
 import type { PgSettings } from '../store/postgres/connection.js';
 import { WafEngine, type AttackType, type WafEngineOptions } from '../waf/index.js';
 import { analyseRequest, pathOf } from './analyse.js';
-import { AttackLog, REDACTED } from './attacklog.js';
+import { AttackLog, REDACTED, type NewHit } from './attacklog.js';
 import { AutoGraylist } from './autograylist.js';
 import { loadNodeConfig, validateNodeConfig, type NodeFileConfig } from './config.js';
 import { decide, preDecide } from './decide.js';
@@ -23,6 +23,7 @@ import { normalizeRequestId, type Message, type ResponseMessage } from './protoc
 import { RealIpResolver } from './realip.js';
 import { globToRegExp, RuleSet, type ApplicableRules } from './rules.js';
 import { postgresStores } from './pg/index.js';
+import type { ReplicaLink } from './replica.js';
 import { NodeServer } from './server.js';
 import { EmbeddedAttackStore, EmbeddedIpListStore, type AttackStore, type IpListStore } from './stores.js';
 import { isMode, MODES, type Clock, type HitSource, type InspectHit, type InspectRequest, type InspectResult, type ListName, type Mode, type StoredHit } from './types.js';
@@ -59,6 +60,11 @@ export interface FilteringNodeOptions {
   defaultMetrics?: boolean;
   /** The gateway's database: on PostgreSQL the attack log and IP lists are shared by every node on it. */
   database?: NodeDatabase;
+  /**
+   * A proxy worker's replica of its primary's node (replica.ts): state and settings from `replica.state`,
+   * records to the primary; no listener, no files, no config file of its own.
+   */
+  replica?: ReplicaLink;
 }
 
 export interface NodeDatabase {
@@ -108,7 +114,12 @@ export class FilteringNode {
   readonly allowedHosts: RegExp[];
   readonly listen: Array<{ host: string; port: number }>;
   readonly startedAt: number;
+  /** The validated config file (and inline config) this node runs with. */
+  readonly fileConfig: NodeFileConfig;
+  /** Told of every mode change (a primary's node streams it to its workers' replicas). */
+  onModeChange: ((mode: Mode) => void) | null = null;
   state: NodeState = 'starting';
+  private readonly replica: ReplicaLink | null;
   private modeValue: Mode;
   private readonly now: Clock;
   private readonly realIp: RealIpResolver;
@@ -131,16 +142,21 @@ export class FilteringNode {
     const env = opts.env ?? process.env;
     this.now = opts.now ?? Date.now;
     this.logger = opts.logger ?? silentLogger();
+    const replica = (this.replica = opts.replica ?? null);
     let file: NodeFileConfig = {};
-    if (opts.configFile) file = loadNodeConfig(opts.configFile);
-    if (opts.config) file = { ...file, ...validateNodeConfig(opts.config, '<options.config>') };
-    const envMode = env.WALLARM_MODE?.trim();
+    if (replica) file = validateNodeConfig(replica.state.settings, '<primary node>');
+    else {
+      if (opts.configFile) file = loadNodeConfig(opts.configFile);
+      if (opts.config) file = { ...file, ...validateNodeConfig(opts.config, '<options.config>') };
+    }
+    this.fileConfig = file;
+    const envMode = replica ? undefined : env.WALLARM_MODE?.trim();
     if (envMode && !isMode(envMode)) throw new Error(`WALLARM_MODE must be one of ${MODES.join(', ')} (got '${envMode}')`);
-    this.modeValue = opts.mode ?? (envMode as Mode | undefined) ?? file.mode ?? 'block';
+    this.modeValue = replica?.state.mode ?? opts.mode ?? (envMode as Mode | undefined) ?? file.mode ?? 'block';
     if (!isMode(this.modeValue)) throw new Error(`mode must be one of ${MODES.join(', ')}`);
-    this.application = opts.application ?? (env.WALLARM_APPLICATION?.trim() || null) ?? file.application ?? null;
+    this.application = replica ? replica.state.application : opts.application ?? (env.WALLARM_APPLICATION?.trim() || null) ?? file.application ?? null;
     this.token = opts.token ?? (env.PORTCULLIS_NODE_TOKEN?.trim() || null) ?? file.token ?? null;
-    this.listen = opts.listen ?? [{ host: '127.0.0.1', port: 5000 }];
+    this.listen = replica ? [] : opts.listen ?? [{ host: '127.0.0.1', port: 5000 }];
     this.requireToken = opts.requireToken === true || this.listen.some((l) => !isLoopbackHost(l.host));
     if (this.requireToken && !this.token) {
       throw new Error('the node listens off loopback: set a token (PORTCULLIS_NODE_TOKEN) for its API and console');
@@ -157,12 +173,15 @@ export class FilteringNode {
     this.metrics = new NodeMetrics({ defaultMetrics: opts.defaultMetrics });
     this.prefix = opts.prefix;
     this.dir = path.join(opts.prefix, 'node');
-    fs.mkdirSync(this.dir, { recursive: true });
+    if (!replica) fs.mkdirSync(this.dir, { recursive: true });
     this.stateFile = path.join(this.dir, 'state.json');
 
     this.ipLists = new IpLists(this.now);
     this.rules = new RuleSet(this.now);
-    this.restoreState();
+    if (replica) {
+      for (const e of replica.state.ipLists) this.ipLists.put(e);
+      this.rules.put(replica.state.rules);
+    } else this.restoreState();
     for (const [i, e] of (file.ip_lists ?? []).entries()) {
       try { this.ipLists.add(e as Record<string, unknown>, 'config'); } catch (err) { throw new Error(`node config ip_lists[${i}]: ${(err as Error).message}`); }
     }
@@ -183,11 +202,16 @@ export class FilteringNode {
       this.metrics.errors.inc({ type: 'journal' });
       this.logger.error({ err: e }, 'attack log write failed');
     };
-    const rs = this.attackLog.open();
-    if (rs.corrupt || rs.tornTail) this.logger.warn({ corrupt: rs.corrupt, tornTail: rs.tornTail }, 'attack log: dropped damaged lines on replay');
+    // a replica's hits go to the primary's log; its own stays empty and its journal unopened
+    const rs = replica ? null : this.attackLog.open();
+    if (rs?.corrupt || rs?.tornTail) this.logger.warn({ corrupt: rs.corrupt, tornTail: rs.tornTail }, 'attack log: dropped damaged lines on replay');
     const db = opts.database;
     this.database = db ?? null;
-    if (db?.kind === 'postgres' && db.pg) {
+    if (replica) {
+      this.attackStore = new EmbeddedAttackStore(this.attackLog);
+      this.ipListStore = replica.ipListStore;
+      this.closeStores = () => replica.close();
+    } else if (db?.kind === 'postgres' && db.pg) {
       const s = postgresStores(this.attackLog, this.ipLists, {
         pg: db.pg, nodeId: db.nodeId ?? 'node', pollMs: db.pollMs ?? 5000,
         maxHits: opts.attackLogMax ?? file.attack_log?.max_hits ?? 100_000, now: this.now, logger: this.logger as Logger,
@@ -213,6 +237,7 @@ export class FilteringNode {
     this.modeValue = mode;
     this.updateModeGauge();
     this.logger.info({ mode }, 'node mode changed');
+    this.onModeChange?.(mode);
   }
 
   private updateModeGauge(): void {
@@ -254,7 +279,7 @@ export class FilteringNode {
     // Mirrored requests still queued are analysed now (bounded by the queue size).
     this.drainMirror(Infinity);
     await this.closeStores();
-    this.attackLog.close();
+    if (!this.replica) this.attackLog.close();
     this.state = 'stopped';
     for (const w of this.mirrorWaiters.splice(0)) w();
   }
@@ -278,6 +303,10 @@ export class FilteringNode {
     if (!rid) return false;
     let headers: Record<string, string> | undefined;
     if (extra.headers) headers = Array.isArray(extra.headers) ? Object.fromEntries(extra.headers) : extra.headers;
+    if (this.replica) {
+      this.replica.record({ response: { requestId: rid, status, headers, bodyBytes: extra.bodyBytes } });
+      return true;
+    }
     return this.attackLog.setResponse(rid, { status, headers, bodyBytes: extra.bodyBytes }) > 0;
   }
 
@@ -446,13 +475,15 @@ export class FilteringNode {
     for (const h of hits) {
       this.metrics.attacksFound.inc({ type: h.type, source: h.source });
       const payload = rawSecret && h.point.length === 1 && h.point[0]!.length === 1 ? REDACTED : h.payload;
-      const stored = this.attackLog.record({
+      const hit: NewHit = {
         request_id: f.requestId, time: t, client_ip: f.clientIp, host: f.host, method: f.method, path: f.path,
         point: h.point, type: h.type, payload, detector: h.detector, source: h.source,
         verdict: blocked ? 'blocked' : 'monitored', response_status: null, application: f.application,
         ...(h.source === 'experimental' ? { experimental: true } : {}), ...(inline ? {} : { oob: true }),
-      });
-      if (!stored) this.metrics.sampled.inc();
+      };
+      // a replica's hits are sampled and stored by the primary
+      if (this.replica) this.replica.record({ hit });
+      else if (!this.attackLog.record(hit)) this.metrics.sampled.inc();
     }
   }
 
@@ -495,6 +526,7 @@ export class FilteringNode {
 
   /** Persist API-made lists and rules (config-file entries come back from the file; on PostgreSQL the lists live there). */
   saveState(): void {
+    if (this.replica) return;
     const lists = this.database?.kind === 'postgres' ? [] : [...this.ipLists.snapshot('manual'), ...this.ipLists.snapshot('auto')];
     const data = JSON.stringify({ version: 1, ip_lists: lists, rules: this.rules.snapshot() });
     const tmp = `${this.stateFile}.${process.pid}.tmp`;

@@ -272,9 +272,14 @@ function hostOnly(host: string): string {
   return c >= 0 && host.indexOf(':', c + 1) < 0 ? host.slice(0, c) : host;
 }
 
+/** One change to a rule set, as a replica applies it. */
+export type RuleChange = { put: Rule[] } | { del: string[] };
+
 export class RuleSet {
   private readonly rules = new Map<string, CompiledRule>();
   version = 0;
+  /** Told of every change (a primary's node streams them to its proxy workers' replicas). */
+  onChange: ((c: RuleChange) => void) | null = null;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -282,12 +287,27 @@ export class RuleSet {
     const rule = parseRule(input, source, this.now());
     this.rules.set(rule.id, compile(rule));
     this.version++;
+    this.onChange?.({ put: [rule] });
     return rule;
+  }
+
+  /** Set rules as another node's copy has them (id, source and creation time kept). */
+  put(rules: readonly Rule[]): void {
+    for (const r of rules) {
+      try {
+        const rule = parseRule(r, r.source, this.now());
+        this.rules.set(rule.id, compile(rule));
+      } catch { /* a rule this version rejects stays out, as restore() does */ }
+    }
+    this.version++;
   }
 
   remove(id: string): boolean {
     const ok = this.rules.delete(id);
-    if (ok) this.version++;
+    if (ok) {
+      this.version++;
+      this.onChange?.({ del: [id] });
+    }
     return ok;
   }
 
@@ -348,17 +368,20 @@ export class RuleSet {
 
   restore(rules: unknown): number {
     if (!Array.isArray(rules)) return 0;
-    let n = 0;
+    const added: Rule[] = [];
     for (const r of rules) {
       try {
         const src = (r as Rule).source === 'false_positive' ? 'false_positive' : 'api';
         const rule = parseRule(r, src, this.now());
         this.rules.set(rule.id, compile(rule));
-        n++;
+        added.push(rule);
       } catch { /* skip a rule the current version rejects */ }
     }
-    if (n) this.version++;
-    return n;
+    if (added.length) {
+      this.version++;
+      this.onChange?.({ put: added });
+    }
+    return added.length;
   }
 }
 

@@ -6,6 +6,8 @@ import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config/index.js';
+import type { FilteringNode } from '../node/index.js';
+import { NodeReplicaHub } from '../node/replica.js';
 import type { AppLogger } from '../observability/logger.js';
 import { emptyStats, type ServerStats } from '../observability/stats.js';
 import type { ChangeEvent, EntityStore } from '../store/dao.js';
@@ -39,13 +41,18 @@ export class WorkerPool {
   private stopping = false;
   private crashes = 0;
   readonly addresses: AddressInfo[] = [];
+  /** The filtering node's decision state streams to the workers' replicas, their records come back. */
+  private readonly nodeHub: NodeReplicaHub | null;
 
   constructor(
     private readonly count: number,
     private readonly config: Config,
     private readonly store: EntityStore,
     private readonly logger: AppLogger,
-  ) {}
+    node: FilteringNode | null = null,
+  ) {
+    this.nodeHub = node ? new NodeReplicaHub(node, (change) => this.broadcast({ t: 'node', change })) : null;
+  }
 
   private readonly onChanges = (events: ChangeEvent[]): void => {
     // an empty batch means "everything may have changed" (declarative load, resync)
@@ -83,7 +90,7 @@ export class WorkerPool {
           case 'ready':
             // the snapshot and every later change go out in one ordered stream
             slot.initialized = true;
-            this.send(worker, { t: 'init', config: this.config, snapshot: snapshotOf(this.store) });
+            this.send(worker, { t: 'init', config: this.config, snapshot: snapshotOf(this.store), node: this.nodeHub?.state() ?? null });
             break;
           case 'listening':
             slot.listening = true;
@@ -93,6 +100,9 @@ export class WorkerPool {
           case 'stats':
             slot.stats = m.stats;
             slot.heapUsed = m.heapUsed;
+            break;
+          case 'node':
+            this.nodeHub?.apply(m.batch);
             break;
           case 'failed':
             this.logger.error({ worker: index, err: m.error }, 'proxy worker failed to start');
@@ -162,6 +172,7 @@ export class WorkerPool {
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
     this.store.off('changes', this.onChanges);
+    this.nodeHub?.detach();
     const exits = [...this.slots.values()].map(
       (s) =>
         new Promise<void>((resolve) => {

@@ -1,6 +1,8 @@
 // Entry of a proxy worker process (forked by WorkerPool): proxy listeners only, with a read-only copy
-// of the configuration that the primary streams over IPC.
+// of the configuration and a replica of the filtering node's decision state that the primary streams
+// over IPC; the node's records (hits, counters) go back the same way.
 import { Gateway } from '../gateway.js';
+import { WorkerNodeLink, type ReplicaBatch } from '../node/replica.js';
 import { applyToReplica } from '../store/replica.js';
 import { isToWorker, type FromWorker, type ToWorker } from './protocol.js';
 
@@ -8,16 +10,26 @@ const index = Number(process.env.PORTCULLIS_WORKER_INDEX ?? 0);
 let gateway: Gateway | null = null;
 let statsTimer: NodeJS.Timeout | null = null;
 let chain: Promise<void> = Promise.resolve();
+let nodeLink: WorkerNodeLink | null = null;
 
 function send(m: FromWorker): void {
   if (process.connected) process.send?.(m);
+}
+
+/** Resolves once the batch is handed to the channel, so a worker stopping sends its last records first. */
+function sendBatch(batch: ReplicaBatch): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (!process.connected || !process.send) return reject(new Error('the primary is gone'));
+    process.send({ t: 'node', batch } satisfies FromWorker, undefined, {}, (err: Error | null) => (err ? reject(err) : resolve()));
+  });
 }
 
 async function handle(m: ToWorker): Promise<void> {
   switch (m.t) {
     case 'init': {
       try {
-        gateway = new Gateway(m.config, { role: 'worker', snapshot: m.snapshot, workerIndex: index });
+        nodeLink = m.node ? new WorkerNodeLink(m.node, sendBatch) : null;
+        gateway = new Gateway(m.config, { role: 'worker', snapshot: m.snapshot, workerIndex: index, nodeReplica: nodeLink });
         await gateway.start();
       } catch (err) {
         send({ t: 'failed', error: (err as Error).message });
@@ -37,6 +49,9 @@ async function handle(m: ToWorker): Promise<void> {
       return;
     case 'log-level':
       gateway?.setLogLevel(m.level, m.timeoutS);
+      return;
+    case 'node':
+      nodeLink?.apply(m.change);
       return;
     case 'stop':
       await shutdown(m.graceMs);
