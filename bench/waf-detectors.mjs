@@ -33,19 +33,27 @@ const corpus = opt('--corpus', path.resolve(root, '../shared/corpus/gotestwaf/te
 // ---- transpile src/waf (types, lexers, detectors) into a temp dir ----
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'waf-detectors-'));
 const srcDir = path.join(root, 'src/waf');
-for (const sub of ['', 'lexers', 'detectors']) {
+// the top level, lexers/ and detectors/ with their sub-folders (detectors/sqli/, detectors/rce/)
+const transpileDir = (sub, recurse) => {
   const dir = path.join(srcDir, sub);
-  if (!fs.existsSync(dir)) continue;
+  if (!fs.existsSync(dir)) return;
   fs.mkdirSync(path.join(out, sub), { recursive: true });
-  for (const f of fs.readdirSync(dir)) {
-    if (!f.endsWith('.ts')) continue;
-    const code = fs.readFileSync(path.join(dir, f), 'utf8');
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) {
+      if (recurse) transpileDir(path.join(sub, e.name), true);
+      continue;
+    }
+    if (!e.name.endsWith('.ts')) continue;
+    const code = fs.readFileSync(path.join(dir, e.name), 'utf8');
     const js = ts.transpileModule(code, {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
     }).outputText;
-    fs.writeFileSync(path.join(out, sub, f.replace(/\.ts$/, '.js')), js);
+    fs.writeFileSync(path.join(out, sub, e.name.replace(/\.ts$/, '.js')), js);
   }
-}
+};
+transpileDir('', false);
+transpileDir('lexers', true);
+transpileDir('detectors', true);
 {
   // the adversarial input set lives with the tests
   const adv = path.join(root, 'test/unit/waf/detectors/adversarial.ts');

@@ -1,5 +1,6 @@
 // Speed mode: median / p99 / max microseconds per request for typical traffic, throughput over large
 // bodies, and the worst case over adversarial inputs, with the heap growth each scenario causes.
+import os from 'node:os';
 import { gzipSync } from 'node:zlib';
 
 const enc = (s) => Buffer.from(s, 'utf8');
@@ -139,6 +140,10 @@ export function speed(WafEngine, engineOptions, { quick = false } = {}) {
   const budget = engine.timeBudgetMs * 1000;
   const opts = quick ? { minRuns: 5, maxRuns: 200, maxMs: 200 } : {};
   console.log(`detectors: ${engine.detectors.length} (${[...new Set(engine.detectors.map((d) => d.type))].join(', ') || 'none'}); time budget ${engine.timeBudgetMs} ms`);
+  // the machine may be shared: timings are only comparable at a similar load
+  const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+  console.log(`load average at start: ${load()} (${os.cpus().length} CPUs)`);
+  const summary = {};
   const head = 'scenario'.padEnd(44) + 'median µs'.padStart(10) + 'p99 µs'.padStart(10) + 'max µs'.padStart(10) + '  runs  heapΔMB  hits / flags';
   const row = (name, m, extra = '') => {
     const flags = [m.last.overlimit ? 'OVERLIMIT' : '', m.last.truncated ? 'truncated' : ''].filter(Boolean).join(',');
@@ -147,12 +152,22 @@ export function speed(WafEngine, engineOptions, { quick = false } = {}) {
   };
   console.log('\nTypical requests (goal: API GET < 50 µs)');
   console.log(head);
-  for (const s of sc.typical) row(s.name, measure(engine, s.req, { ...opts, warm: 200 }));
+  for (const s of sc.typical) {
+    const m = measure(engine, s.req, { ...opts, warm: 200 });
+    row(s.name, m);
+    summary[s.name] = m.median;
+  }
   console.log('\nThroughput over large bodies');
   console.log(head);
+  let bytes = 0, us = 0;
+  const rates = [];
   for (const s of sc.throughput) {
     const m = measure(engine, s.make, { minRuns: 5, maxRuns: quick ? 5 : 30, maxMs: 1500 });
-    row(s.name, m, `${(s.bytes / 1048576 / (m.median / 1e6)).toFixed(1)} MB/s`);
+    const rate = s.bytes / 1048576 / (m.median / 1e6);
+    row(s.name, m, `${rate.toFixed(1)} MB/s`);
+    rates.push(`${s.name} ${rate.toFixed(0)}`);
+    bytes += s.bytes;
+    us += m.median;
   }
   console.log(`\nAdversarial inputs (goal: max under the ${engine.timeBudgetMs} ms budget + one detector window)`);
   console.log(head);
@@ -162,5 +177,14 @@ export function speed(WafEngine, engineOptions, { quick = false } = {}) {
     row(s.name, m);
     if (m.max > worst.max) worst = { ...m, name: s.name };
   }
-  console.log(`\nworst case: ${worst.name} ${Math.round(worst.max)} µs (${worst.max > budget * 1.5 ? 'OVER' : 'within'} budget ${budget} µs)`);
+  const pick = (re) => Object.entries(summary).filter(([k]) => re.test(k)).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ');
+  const mem = process.memoryUsage();
+  console.log('\nSummary (medians)');
+  console.log(`  typical API GET:       ${pick(/^API GET/)} µs (goal < 50)`);
+  console.log(`  10 KB JSON POST:       ${pick(/JSON 10 KB/)} µs`);
+  console.log(`  100 KB multipart:      ${pick(/multipart 100 KB/)} µs`);
+  console.log(`  bodies:                ${(bytes / 1048576 / (us / 1e6)).toFixed(1)} MB/s overall (${rates.join(', ')} MB/s)`);
+  console.log(`  worst adversarial:     ${worst.name} ${Math.round(worst.max)} µs (${worst.max > budget * 1.5 ? 'OVER' : 'within'} budget ${budget} µs)`);
+  console.log(`  memory:                peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB, heap ${(mem.heapUsed / 1048576).toFixed(0)} MB used / ${(mem.heapTotal / 1048576).toFixed(0)} MB total`);
+  console.log(`  load average at end:   ${load()}`);
 }

@@ -3,6 +3,9 @@
 // attack type per point). Budgets: decoding depth, structural nesting, values and bytes examined, body
 // bytes, inflate size, and wall-clock time (checked every few values and between windows of long
 // values); going over time stops analysis with an overlimit_res hit. It never throws.
+// Speed: detectors share a one-pass character summary and lower-cased form of the value
+// (lexers/charclass.ts) and return early when the characters their syntax needs are absent; in large
+// requests a short value already passed in the same kind of place is not run past them again.
 import { normalizeRequest } from './request.js';
 import { parseBody } from './parsers/body.js';
 import { parseHeaders } from './parsers/headers.js';
@@ -39,6 +42,24 @@ export function defaultDetectors(): { detectors: Detector[]; error: unknown } {
 
 const OVERLAP = 512;
 const MAX_PAYLOAD = 256;
+/** Values up to this length are remembered when every detector passed them (see Run.clean). */
+const MEMO_MAX_LEN = 128;
+const MEMO_MAX_ENTRIES = 8192;
+/** Small requests rarely repeat a value: remembering starts after this many values and names. */
+const MEMO_AFTER = 64;
+
+/**
+ * What a bundled detector reads from its context besides the value: kind, root, header, the last
+ * named key of the point (paramName) and whether the point is inside a DTD. Equal contexts and equal
+ * values give equal answers.
+ */
+interface SeenContext {
+  kind: ValueKind;
+  root: string;
+  header: string | undefined;
+  key: string;
+  dtd: boolean;
+}
 
 export class WafEngine {
   readonly detectors: Detector[];
@@ -49,10 +70,13 @@ export class WafEngine {
   readonly detectWindow: number;
   readonly maxHits: number;
   readonly disabled: Set<AttackType>;
+  /** Only bundled detectors: their answers depend on no more of the context than SeenContext holds. */
+  readonly memoSafe: boolean;
 
   constructor(opts: WafEngineOptions = {}) {
     this.disabled = new Set(opts.disabledTypes ?? []);
     this.detectors = (opts.detectors ?? registry).filter((d) => d && typeof d.detect === 'function' && !this.disabled.has(d.type));
+    this.memoSafe = this.detectors.every((d) => registry.includes(d));
     this.limits = {
       maxDepth: num(opts.maxDepth, DEFAULT_LIMITS.maxDepth),
       maxNesting: num(opts.maxNesting, DEFAULT_LIMITS.maxNesting),
@@ -108,6 +132,12 @@ class Run implements Sink {
   readonly hits: Hit[] = [];
   private readonly seen = new Set<string>();
   private readonly expanded = new Set<string>();
+  /**
+   * Short values every detector passed, with the context signature they were seen in: the same value
+   * in the same kind of place (a JSON key on every record, a tag repeated in a list) is not run past
+   * the detectors again. Detectors are pure functions of (value, context), so this changes no answer.
+   */
+  private readonly clean = new Map<string, SeenContext>();
   count = 0;
   bytes = 0;
   stop = false;
@@ -193,8 +223,22 @@ class Run implements Sink {
     if (dets.length === 0) return;
     const first = point[0];
     const root = first ? first[0] : '';
-    const ctx: DetectContext = { point, kind, root };
-    if (root === 'header' && first && first.length > 1) ctx.header = String(first[1]);
+    const header = root === 'header' && first && first.length > 1 ? String(first[1]) : undefined;
+    if (value.length <= MEMO_MAX_LEN && this.count > MEMO_AFTER && this.eng.memoSafe) {
+      let key = '';
+      let dtd = false;
+      for (let i = point.length - 1; i >= 0; i--) {
+        const part = point[i]!;
+        if (key === '' && part.length > 1 && typeof part[1] === 'string') key = part[1];
+        if (part[0] === 'xml_dtd' || part[0] === 'xml_dtd_entity') dtd = true;
+      }
+      const prev = this.clean.get(value);
+      if (prev !== undefined && prev.kind === kind && prev.root === root && prev.header === header && prev.key === key && prev.dtd === dtd) return;
+      const matched = this.runDetectors(dets, value, { point, kind, root, header });
+      if (!matched && prev === undefined && this.clean.size < MEMO_MAX_ENTRIES) this.clean.set(value, { kind, root, header, key, dtd });
+      return;
+    }
+    const ctx: DetectContext = { point, kind, root, header };
     const w = this.eng.detectWindow;
     if (value.length <= w) { this.runDetectors(dets, value, ctx); return; }
     // Long values: overlapping windows, so no single detector call sees more than w chars and the
@@ -206,17 +250,23 @@ class Run implements Sink {
     }
   }
 
-  private runDetectors(dets: Detector[], value: string, ctx: DetectContext): void {
+  /** Run the detectors on one value (or window); true when any of them matched. */
+  private runDetectors(dets: Detector[], value: string, ctx: DetectContext): boolean {
     // On long values one detector call can take milliseconds: check the clock between detectors so the
     // budget is overshot by at most one call.
     const long = value.length > 2048;
+    let matched = false;
     for (let i = 0; i < dets.length; i++) {
       const d = dets[i]!;
       let m;
       try { m = d.detect(value, ctx); } catch { continue; }
-      if (m) this.addHit(d.type, ctx.point, typeof m.payload === 'string' ? m.payload : String(m.payload), typeof m.stamp === 'string' ? m.stamp : d.type);
-      if (long) { this.checkTime(ctx.point); if (this.stop) return; }
+      if (m) {
+        matched = true;
+        this.addHit(d.type, ctx.point, typeof m.payload === 'string' ? m.payload : String(m.payload), typeof m.stamp === 'string' ? m.stamp : d.type);
+      }
+      if (long) { this.checkTime(ctx.point); if (this.stop) return matched; }
     }
+    return matched;
   }
 }
 

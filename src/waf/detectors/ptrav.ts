@@ -122,6 +122,8 @@ export const ptrav: Detector = {
     if (value.length < 3) return null;
     const flags = charFlags(value);
     if (!(flags & (F.DOT | F.SLASH | F.BSLASH | F.PERCENT | F.NONASCII))) return null;
+    // no separator, encoding, NUL, look-alike or `..`: the path walk has nothing to find
+    if (!(flags & PATHISH) && value.indexOf('..') < 0) return flags & F.COLON ? wrapper(value) : null;
     const info = analysePath(value);
     const hasSep = info.norm.indexOf('/') >= 0;
     const urlPath = ctx.root === 'uri' || ctx.root === 'path';
@@ -144,10 +146,13 @@ export const ptrav: Detector = {
     if (info.nul && /\.[a-z0-9]{1,5}\0/i.test(value) && hasSep) {
       return { stamp: 'ptrav:null-byte', payload: excerpt(value, 0, 60) };
     }
-    if (flags & F.COLON) {
-      const m = WRAPPER.exec(value);
-      if (m) return { stamp: 'ptrav:stream-wrapper', payload: excerpt(value, m.index, m.index + m[0].length + 30) };
-    }
-    return null;
+    return flags & F.COLON ? wrapper(value) : null;
   },
 };
+
+const PATHISH = F.SLASH | F.BSLASH | F.PERCENT | F.NONASCII | F.CTRL;
+
+function wrapper(value: string): DetectorMatch | null {
+  const m = WRAPPER.exec(value);
+  return m ? { stamp: 'ptrav:stream-wrapper', payload: excerpt(value, m.index, m.index + m[0].length + 30) } : null;
+}

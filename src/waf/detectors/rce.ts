@@ -16,35 +16,7 @@
 import type { Detector, DetectorMatch, DetectContext } from '../types.js';
 import { shellCommands, type ShellCommand, type ShellWord } from '../lexers/shell.js';
 import { F, charFlags, excerpt } from '../lexers/text.js';
-
-/** Programs whose name is rarely an ordinary word. */
-const STRONG = new Set([
-  'wget', 'curl', 'nc', 'ncat', 'netcat', 'socat', 'telnet', 'nslookup', 'getent', 'whoami', 'uname', 'ifconfig',
-  'ipconfig', 'netstat', 'bash', 'sh', 'zsh', 'ksh', 'csh', 'tcsh', 'fish', 'powershell', 'pwsh', 'cmd', 'certutil',
-  'bitsadmin', 'wmic', 'python', 'python2', 'python3', 'perl', 'ruby', 'php', 'lua', 'busybox', 'base64', 'xxd',
-  'chmod', 'chown', 'chattr', 'mkfifo', 'nohup', 'crontab', 'useradd', 'usermod', 'systeminfo', 'tasklist', 'taskkill',
-  'regsvr32', 'rundll32', 'mshta', 'cscript', 'wscript', 'schtasks', 'tftp', 'nmap', 'masscan', 'traceroute', 'tracert',
-  'printenv', 'sudo', 'xargs', 'awk', 'gawk', 'nawk', 'passwd', 'shutdown', 'reboot', 'iptables', 'msiexec',
-  'installutil', 'regasm', 'odbcconf', 'forfiles', 'nohup', 'setsid', 'openssl', 'scp', 'rsync', 'sftp', 'ssh',
-  'dnscat', 'nping', 'hping3', 'pkill', 'killall', 'lsof', 'strace',
-]);
-/** Programs that are also everyday words: need shell-like arguments or to stand alone. */
-const WEAK = new Set([
-  'cat', 'tac', 'ls', 'dir', 'id', 'pwd', 'ps', 'env', 'echo', 'printf', 'set', 'type', 'more', 'less', 'head', 'tail',
-  'find', 'grep', 'egrep', 'rm', 'cp', 'mv', 'touch', 'mkdir', 'rmdir', 'kill', 'who', 'w', 'last', 'date', 'time',
-  'rev', 'sort', 'uniq', 'tee', 'sed', 'cut', 'tr', 'od', 'hexdump', 'strings', 'file', 'stat', 'du', 'df', 'mount',
-  'net', 'reg', 'sc', 'ver', 'hostname', 'java', 'node', 'ftp', 'su', 'exec', 'eval', 'export', 'source', 'nl', 'wc',
-  'timeout', 'start', 'call', 'copy', 'del', 'ren', 'rename', 'move', 'whereis', 'which', 'locate', 'history',
-  'arp', 'route', 'ip', 'ss', 'finger', 'groups', 'users', 'lastlog', 'base32', 'zip', 'unzip', 'tar', 'gzip',
-  'gunzip', 'bzip2', 'make', 'apt', 'yum', 'pip', 'npm', 'gem', 'git', 'docker', 'kubectl', 'systemctl', 'service',
-  'sleep', 'ping', 'dig', 'host', 'ssh', 'gcc', 'shutdown', 'reboot',
-]);
-/** Weak programs that mean something with no argument at all (`; id`, `| ls`). */
-const NOARG = new Set(['id', 'ls', 'pwd', 'ps', 'env', 'dir', 'ver', 'hostname']);
-/** Programs that read or list files: an absolute path argument is telling even at the start of a value. */
-const FILE_PROGRAMS = new Set(['cat', 'tac', 'ls', 'dir', 'more', 'less', 'head', 'tail', 'type', 'find', 'grep', 'egrep', 'nl', 'od', 'strings', 'rm', 'cp', 'mv', 'file', 'stat', 'base32', 'hexdump', 'sort', 'uniq', 'wc', 'cut']);
-/** Network programs: a host name or address is a telling argument. */
-const NET = new Set(['ping', 'nslookup', 'dig', 'host', 'getent', 'curl', 'wget', 'nc', 'ncat', 'netcat', 'telnet', 'traceroute', 'tracert', 'ssh', 'ftp', 'tftp', 'nping']);
+import { FILE_PROGRAMS, NET, NOARG, STRONG, WEAK, mayNameProgram } from './rce/programs.js';
 
 const HOSTLIKE = /^(?:[a-z][a-z0-9+.-]*:\/\/|(?:\d{1,3}\.){3}\d{1,3}\b|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\.?$)/i;
 
@@ -179,8 +151,8 @@ function check(value: string, flags: number): { stamp: string; s: number; e: num
   }
   // OS commands: only where the value creates a command position (a separator or substitution),
   // or starts with a known program
-  if (flags & COMMAND_POSITION || startsWithProgram(value)) {
-    for (const cmd of shellCommands(value)) {
+  if ((flags & COMMAND_POSITION || startsWithProgram(value)) && mayNameProgram(value, flags)) {
+    for (const cmd of shellCommands(value, 128, mayJudge)) {
       const st = judgeCommand(cmd);
       if (st) return { stamp: st, s: cmd.start, e: cmd.end };
     }
@@ -188,7 +160,14 @@ function check(value: string, flags: number): { stamp: string; s: number; e: num
   return null;
 }
 
+/** judgeCommand returns null for any other command: the lexer need not build those. */
+function mayJudge(name: string, word: string): boolean {
+  return STRONG.has(name) || WEAK.has(name) || isGlobProgram(word);
+}
+
 const COMMAND_POSITION = F.SEMI | F.PIPE | F.AMP | F.NEWLINE | F.BACKTICK | F.DOLLAR | F.LBRACE | F.LPAREN;
+
+const QUOTING = /['"\\^]/;
 
 function startsWithProgram(v: string): boolean {
   let i = 0;
@@ -199,7 +178,8 @@ function startsWithProgram(v: string): boolean {
     if (c === 32 || c === 9) break;
     j++;
   }
-  let w = v.slice(i, j).toLowerCase().replace(/['"\\^]/g, '');
+  let w = v.slice(i, j).toLowerCase();
+  if (QUOTING.test(w)) w = w.replace(/['"\\^]/g, '');
   const slash = Math.max(w.lastIndexOf('/'), w.lastIndexOf('\\'));
   if (slash >= 0) w = w.slice(slash + 1);
   if (w.endsWith('.exe')) w = w.slice(0, -4);

@@ -12,9 +12,9 @@
  *   dnslog, canary tokens) and GraphQL introspection queries (schema reconnaissance).
  */
 import type { Detector, DetectorMatch, DetectContext } from '../types.js';
-import { F, charFlags, excerpt } from '../lexers/text.js';
+import { F, charFlags, excerpt, lowerOf } from '../lexers/text.js';
 
-/** Tool names matched as whole words of the lower-cased User-Agent. */
+/** Tool names matched as whole words of the lower-cased User-Agent (each starts with a letter). */
 const UA_WORDS = new Set([
   'sqlmap', 'nikto', 'nmap', 'nessus', 'openvas', 'openvas-vt', 'openvasvt', 'acunetix', 'netsparker', 'invicti', 'appscan',
   'webinspect', 'w3af', 'wpscan', 'joomscan', 'droopescan', 'cmsmap', 'dirbuster', 'dirb', 'gobuster', 'feroxbuster',
@@ -53,6 +53,28 @@ const PROBE_PATHS = [
   '/invoker/jmxinvokerservlet', '/web-inf/web.xml', '/crossdomain.xml.bak', '/elmah.axd', '/trace.axd',
 ];
 
+/** Probes by the two characters after their leading `/`, as indices into PROBE_PATHS. */
+const PROBE_INDEX = new Map<number, number[]>();
+PROBE_PATHS.forEach((probe, k) => {
+  const key = (probe.charCodeAt(1) << 16) | probe.charCodeAt(2);
+  const list = PROBE_INDEX.get(key);
+  if (list) list.push(k);
+  else PROBE_INDEX.set(key, [k]);
+});
+
+/**
+ * The probes that can occur in `p` (each starts with `/` and two characters that must follow some
+ * `/` of p), in list order, so the first match is the one a scan of the whole list finds.
+ */
+function probeCandidates(p: string): number[] {
+  const out: number[] = [];
+  for (let i = p.indexOf('/'); i >= 0; i = p.indexOf('/', i + 1)) {
+    const list = PROBE_INDEX.get((p.charCodeAt(i + 1) << 16) | p.charCodeAt(i + 2));
+    if (list) for (const k of list) if (!out.includes(k)) out.push(k);
+  }
+  return out.length > 1 ? out.sort((a, b) => a - b) : out;
+}
+
 function userAgentTool(lower: string): { at: number; len: number } | null {
   let i = 0;
   const n = lower.length;
@@ -63,9 +85,15 @@ function userAgentTool(lower: string): { at: number; len: number } | null {
     if (i > st) {
       let w = lower.slice(st, i);
       if (UA_WORDS.has(w)) return { at: st, len: w.length };
-      // `nuclei-v3`, `sqlmap.py`: strip a version or extension
-      w = w.replace(/[-.]?v?[\d.]+$|\.(?:py|pl|rb|exe)$/, '');
-      if (UA_WORDS.has(w)) return { at: st, len: w.length };
+      // `nuclei-v3`, `sqlmap.py`: strip a version or extension (the pattern needs a digit or `.` at
+      // the end, or a dot three or four from the end)
+      const last = w.charCodeAt(w.length - 1);
+      const first = w.charCodeAt(0);
+      // every tool name starts with a letter: `5.0`, `537.36` cannot strip down to one
+      if (first >= 97 && first <= 122 && ((last >= 48 && last <= 57) || last === 46 || w.charCodeAt(w.length - 3) === 46 || w.charCodeAt(w.length - 4) === 46)) {
+        w = w.replace(/[-.]?v?[\d.]+$|\.(?:py|pl|rb|exe)$/, '');
+        if (UA_WORDS.has(w)) return { at: st, len: w.length };
+      }
     }
   }
   for (const p of UA_PHRASES) {
@@ -79,7 +107,8 @@ function isWordChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45 || c === 46 || c === 95;
 }
 
-const OAST_HINT = /oast|burpcollab|interact|dnslog|ceye|requestbin|canarytoken|xss\.ht|bxss|r87\.me|dnsbin|pingb|ngrok|webhook\.site|requestrepo|eyes\.sh|dig\.pm|tu4\.org/i;
+/** Tested on the lower-cased value (case-sensitive matching is the cheaper scan). */
+const OAST_HINT = /oast|burpcollab|interact|dnslog|ceye|requestbin|canarytoken|xss\.ht|bxss|r87\.me|dnsbin|pingb|ngrok|webhook\.site|requestrepo|eyes\.sh|dig\.pm|tu4\.org/;
 
 function oastDomain(lower: string): number {
   for (const d of OAST) {
@@ -97,21 +126,25 @@ function oastDomain(lower: string): number {
   return -1;
 }
 
+/** The lower-cased value, its first 8 Ki characters when longer (memoised by lowerOf). */
+function lowHead(value: string): string {
+  return value.length > 8192 ? lowerOf(value.slice(0, 8192)) : lowerOf(value);
+}
+
 export const scanner: Detector = {
   type: 'scanner',
   description: 'Scanners: tool User-Agents, well-known probe paths, out-of-band interaction domains, GraphQL introspection',
   detect(value: string, ctx: DetectContext): DetectorMatch | null {
     if (value.length < 4) return null;
     const flags = charFlags(value);
-    let lower = '';
-    const low = (): string => (lower ||= value.length > 8192 ? value.slice(0, 8192).toLowerCase() : value.toLowerCase());
     if (ctx.root === 'header' && ctx.header === 'USER-AGENT') {
-      const m = userAgentTool(low());
+      const m = userAgentTool(lowHead(value));
       if (m) return { stamp: 'scanner:user-agent', payload: excerpt(value, m.at, m.at + m.len) };
     }
     if ((ctx.root === 'uri' || ctx.root === 'path') && flags & F.SLASH) {
-      const p = low().split(/[?#]/, 1)[0]!.replace(/\/{2,}/g, '/');
-      for (const probe of PROBE_PATHS) {
+      const p = lowHead(value).split(/[?#]/, 1)[0]!.replace(/\/{2,}/g, '/');
+      for (const k of probeCandidates(p)) {
+        const probe = PROBE_PATHS[k]!;
         const i = p.indexOf(probe);
         if (i < 0) continue;
         const a = p.charCodeAt(i + probe.length);
@@ -121,8 +154,8 @@ export const scanner: Detector = {
         }
       }
     }
-    if (flags & F.DOT && OAST_HINT.test(value)) {
-      const at = oastDomain(low());
+    if (flags & F.DOT && OAST_HINT.test(lowHead(value))) {
+      const at = oastDomain(lowHead(value));
       if (at >= 0) return { stamp: 'scanner:oast-domain', payload: excerpt(value, at, at + 40) };
     }
     if (flags & F.LBRACE && (value.includes('__schema') || value.includes('__type')) && /__schema\s*\{|__type\s*\(/.test(value)) {

@@ -12,7 +12,7 @@
  */
 import type { Detector, DetectorMatch, DetectContext } from '../types.js';
 import { classifyHost, findUrls, readAuthority } from '../lexers/url.js';
-import { F, charFlags, excerpt, paramName } from '../lexers/text.js';
+import { F, charFlags, excerpt, lowerOf, paramName } from '../lexers/text.js';
 
 const DANGEROUS_SCHEMES = new Set([
   'file', 'gopher', 'dict', 'ldap', 'ldaps', 'tftp', 'jar', 'netdoc', 'smb', 'sftp', 'telnet', 'ssh', 'rmi', 'iiop',
@@ -29,7 +29,7 @@ export const ssrf: Detector = {
     if (!(flags & F.COLON || flags & F.SLASH)) return null;
     if (flags & F.COLON) {
       // `file:/etc/passwd` and `file:///...`, `gopher://`, ...
-      const lower = value.length > 4096 ? value.slice(0, 4096).toLowerCase() : value.toLowerCase();
+      const lower = value.length > 4096 ? value.slice(0, 4096).toLowerCase() : lowerOf(value);
       const fm = /(?:^|[^a-z0-9+.-])(?:(?:file|netdoc):(?:\/|[a-z]:)|jar:[a-z][a-z0-9+.-]{0,16}:)/.exec(lower);
       if (fm) return { stamp: 'ssrf:scheme', payload: excerpt(value, fm.index, fm.index + 60) };
       for (const u of findUrls(value)) {

@@ -17,7 +17,7 @@
 import type { Detector, DetectorMatch, DetectContext } from '../types.js';
 import { scanTags, type HtmlTag } from '../lexers/html.js';
 import { findJsSink, looksLikeJs } from '../lexers/js.js';
-import { F, charFlags, decodeEntities, decodeJsEscapes, excerpt, isAlnum } from '../lexers/text.js';
+import { F, charFlags, decodeEntities, decodeJsEscapes, excerpt, isAlnum, lowerOf } from '../lexers/text.js';
 
 const DANGEROUS_TAGS: Record<string, string> = {
   script: 'xss:script-tag',
@@ -120,7 +120,7 @@ function judgeTag(tag: HtmlTag): { stamp: string; s: number; e: number } | null 
 
 /** `on<event>=code` outside a parsed tag: an attribute break-out (`" onfocus=alert(1) x="`). */
 function findHandlerBreakout(s: string): { s: number; e: number } | null {
-  const lower = s.toLowerCase();
+  const lower = lowerOf(s);
   let i = lower.indexOf('on');
   while (i >= 0) {
     const pc = i > 0 ? s.charCodeAt(i - 1) : 32;
@@ -157,7 +157,7 @@ function findHandlerBreakout(s: string): { s: number; e: number } | null {
 
 /** `javascript:` (with blanks/control characters tolerated inside the scheme) followed by code. */
 function findScriptScheme(s: string): { stamp: string; s: number; e: number } | null {
-  const lower = s.toLowerCase();
+  const lower = lowerOf(s);
   for (const scheme of ['javascript', 'vbscript', 'livescript']) {
     let i = lower.indexOf(scheme[0]!);
     let attempts = 0;

@@ -81,6 +81,16 @@ function check(v: string): { stamp: string; s: number; e: number } | null {
   return null;
 }
 
+const UTF7_NAME = /utf-?7/i;
+
+function inDtd(point: DetectContext['point']): boolean {
+  for (let i = 0; i < point.length; i++) {
+    const tag = point[i]![0];
+    if (tag === 'xml_dtd_entity' || tag === 'xml_dtd') return true;
+  }
+  return false;
+}
+
 export const xxe: Detector = {
   type: 'xxe',
   description: 'XXE: external / parameter entities, external DTDs, entity expansion, XInclude, remote schemas (UTF-7 aware)',
@@ -88,8 +98,7 @@ export const xxe: Detector = {
     if (value.length < 8) {
       return null;
     }
-    const inDtd = ctx.point.some((p) => p[0] === 'xml_dtd_entity' || p[0] === 'xml_dtd');
-    if (inDtd && /^\s*(?:SYSTEM|PUBLIC)\b|^\s*(?:file|https?|ftp|jar|netdoc|gopher|php|expect|data):/i.test(value)) {
+    if (inDtd(ctx.point) && /^\s*(?:SYSTEM|PUBLIC)\b|^\s*(?:file|https?|ftp|jar|netdoc|gopher|php|expect|data):/i.test(value)) {
       return { stamp: 'xxe:external-entity', payload: excerpt(value, 0, 80) };
     }
     const flags = charFlags(value);
@@ -98,7 +107,7 @@ export const xxe: Detector = {
       const r = check(v);
       if (r) return { stamp: r.stamp, payload: excerpt(v, r.s, r.e) };
     }
-    if (value.indexOf('+AD') >= 0 || /utf-?7/i.test(value.slice(0, 200))) {
+    if (value.indexOf('+AD') >= 0 || UTF7_NAME.test(value.length > 200 ? value.slice(0, 200) : value)) {
       v = decodeUtf7(value);
       if (v !== value) {
         const r = check(v);

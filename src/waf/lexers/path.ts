@@ -4,7 +4,7 @@
 // parameters (`..;x=y`), Windows trailing dots/spaces (`.. ` `...`), filter-bypass doubling (`....//`).
 // Then walks the segments to count `..` and how far the path climbs above where it started.
 
-import { percentDecodeDeep } from './text.js';
+import { lowerOf, percentDecodeDeep } from './text.js';
 
 export interface PathInfo {
   /** Decoded, lower-cased, `/`-separated form with `.` segments and repeated slashes collapsed. */
@@ -88,9 +88,10 @@ function fill(v: string, buf: Uint16Array, fold: boolean): { len: number; mapped
   return { len: k, mapped, nul };
 }
 
+const HIGH = /[\u00c0-\uffff]/;
+
 function hasHigh(v: string): boolean {
-  for (let i = 0; i < v.length; i++) if (v.charCodeAt(i) >= 0xc0) return true;
-  return false;
+  return HIGH.test(v);
 }
 
 /** Decode every encoding a file API might undo; `encoded` tells whether anything changed. */
@@ -108,12 +109,13 @@ export function decodePath(value: string): { text: string; encoded: boolean } {
 export function analysePath(value: string): PathInfo {
   const text = value.indexOf('%') >= 0 ? percentDecodeDeep(value, 3) : value;
   const pctChanged = text !== value;
-  // fast path: nothing for the walk to change (no `..`, `./`, `\`, `//`, `;`, NUL, non-ASCII look-alikes)
+  // fast path: nothing for the walk to change (no `..`, `./`, `\`, `//`, NUL, non-ASCII look-alikes).
+  // A `;` alone changes nothing either: it only cuts a `..;x` segment short, and there is no `..`.
   if (
     text.indexOf('..') < 0 && text.indexOf('./') < 0 && text.indexOf('\\') < 0 && text.indexOf('//') < 0 &&
-    text.indexOf(';') < 0 && text.indexOf('\0') < 0 && !hasHigh(text)
+    text.indexOf('\0') < 0 && !hasHigh(text)
   ) {
-    return { norm: text.toLowerCase(), dotdot: 0, escapes: 0, encoded: pctChanged, nul: false };
+    return { norm: lowerOf(text), dotdot: 0, escapes: 0, encoded: pctChanged, nul: false };
   }
   const buf = new Uint16Array(text.length);
   const { len, mapped, nul } = fill(text, buf, true);

@@ -5,58 +5,19 @@
 // removal (`c\at`), empty expansions (`$@`, `$9`, `${x:0:0}`), `$IFS` / `${IFS}` as blanks, cmd.exe
 // carets (`w^hoami`). Linear, bounded to `maxCommands` commands.
 
-export type ShellVia = 'start' | 'separator' | 'substitution' | 'backtick' | 'brace';
+import { PLAIN, baseName, isBreak, type ShellCommand, type ShellVia, type ShellWord } from './shell-words.js';
 
-export interface ShellWord {
-  /** The word after quote / escape removal. */
-  text: string;
-  /** The word as written. */
-  raw: string;
-  quoted: boolean;
-  start: number;
-  end: number;
-}
+export type { ShellCommand, ShellVia, ShellWord } from './shell-words.js';
 
-export interface ShellCommand {
-  /** De-obfuscated command word, lower-cased, path and .exe stripped. */
-  name: string;
-  /** The command word after quote removal, before path stripping. */
-  word: string;
-  /** Quotes, backslashes, empty expansions or carets were removed from the command word. */
-  obfuscated: boolean;
-  args: ShellWord[];
-  via: ShellVia;
-  /** The separator that opened this command position ('' at start). */
-  sep: string;
-  /** `$IFS`-style blanks were used within the command. */
-  ifs: boolean;
-  redirect: boolean;
-  start: number;
-  end: number;
-  /** For backticks: whitespace (or nothing) before the opening tick, as in Markdown inline code. */
-  spacedTick: boolean;
-}
-
-function baseName(word: string): string {
-  // program names are short; a path keeps its last component at the end
-  let w = (word.length > 256 ? word.slice(-256) : word).toLowerCase();
-  const slash = Math.max(w.lastIndexOf('/'), w.lastIndexOf('\\'));
-  if (slash >= 0) {
-    const c = w.charCodeAt(0);
-    // only real paths: /bin/sh, ./x, ~/x, C:\x\y.exe, \\host\x
-    if (c === 47 || c === 92 || c === 46 || c === 126 || /^[a-z]:[\\/]/.test(w) || w.startsWith('%')) w = w.slice(slash + 1);
-    else return w;
-  }
-  if (w.endsWith('.exe') || w.endsWith('.com') || w.endsWith('.bat') || w.endsWith('.cmd')) w = w.slice(0, -4);
-  return w;
-}
-
-/** 1 for ASCII characters with no special meaning to the lexer (non-ASCII reads as undefined: plain too). */
-const PLAIN = new Uint8Array(128).fill(1);
-for (const ch of ' \t\n\r\u000b\u000c;|&()`<>\\\'"^{}$') PLAIN[ch.charCodeAt(0)] = 0;
-
-export function shellCommands(src: string, maxCommands = 128): ShellCommand[] {
+/**
+ * The commands a shell would run from `src`. With `wanted`, commands whose (name, word) it rejects are
+ * lexed past but not returned, and their arguments are not built: on long text most commands are
+ * ordinary words, and only a few names matter to the caller. `maxCommands` counts every command.
+ */
+export function shellCommands(src: string, maxCommands = 128, wanted?: (name: string, word: string) => boolean): ShellCommand[] {
   const out: ShellCommand[] = [];
+  let total = 0; // commands ended, returned or not
+  let skip = false; // the current command was rejected by `wanted`
   const n = src.length;
   let i = 0;
 
@@ -90,9 +51,10 @@ export function shellCommands(src: string, maxCommands = 128): ShellCommand[] {
           name: baseName(winPath ? raw : wText), word: wText, obfuscated: wObf, args: [], via, sep, ifs, redirect: pendingRedirect,
           start: wStart, end, spacedTick,
         };
+        if (wanted !== undefined && !wanted(cur.name, cur.word)) skip = true;
         pendingRedirect = false;
       }
-    } else if (cur.args.length < 8) {
+    } else if (!skip && cur.args.length < 8) {
       cur.args.push({ text: wText, raw: src.slice(wStart, end), quoted: wQuoted, start: wStart, end });
       cur.end = end;
       if (ifs) cur.ifs = true;
@@ -103,8 +65,12 @@ export function shellCommands(src: string, maxCommands = 128): ShellCommand[] {
     wObf = false;
   };
   const endCommand = (): void => {
-    if (cur && out.length < maxCommands) out.push(cur);
+    if (cur && total < maxCommands) {
+      total++;
+      if (!skip) out.push(cur);
+    }
     cur = null;
+    skip = false;
     ifs = false;
   };
   const separator = (s: string, at: number, nextVia: ShellVia = 'separator'): void => {
@@ -128,11 +94,14 @@ export function shellCommands(src: string, maxCommands = 128): ShellCommand[] {
       if (e < 128 && PLAIN[e] === 0 && e !== 123 && e !== 125) break;
       j++;
     }
-    append(src.slice(i, j), i);
+    // an argument of a rejected command: only where it starts matters
+    if (skip && cur !== null) {
+      if (wStart < 0) wStart = i;
+    } else append(src.slice(i, j), i);
     return j;
   };
 
-  while (i < n && out.length < maxCommands) {
+  while (i < n && total < maxCommands) {
     const c = src.charCodeAt(i);
     switch (c) {
       case 32:
@@ -278,12 +247,16 @@ export function shellCommands(src: string, maxCommands = 128): ShellCommand[] {
               const items = body.split(',');
               endWord(i);
               endCommand();
-              if (out.length < maxCommands) {
-                out.push({
-                  name: baseName(items[0]!.replace(/['"\\]/g, '')), word: items[0]!, obfuscated: false,
-                  args: items.slice(1).map((t) => ({ text: t, raw: t, quoted: false, start: i, end: close })),
-                  via: 'brace', sep: '{', ifs: false, redirect: false, start: i, end: close + 1, spacedTick: false,
-                });
+              if (total < maxCommands) {
+                total++;
+                const name = baseName(items[0]!.replace(/['"\\]/g, ''));
+                if (wanted === undefined || wanted(name, items[0]!)) {
+                  out.push({
+                    name, word: items[0]!, obfuscated: false,
+                    args: items.slice(1).map((t) => ({ text: t, raw: t, quoted: false, start: i, end: close })),
+                    via: 'brace', sep: '{', ifs: false, redirect: false, start: i, end: close + 1, spacedTick: false,
+                  });
+                }
               }
               dummy = true;
               i = close + 1;
@@ -379,8 +352,4 @@ export function shellCommands(src: string, maxCommands = 128): ShellCommand[] {
   endWord(n);
   endCommand();
   return out;
-}
-
-function isBreak(c: number): boolean {
-  return c === 32 || c === 9 || c === 10 || c === 13 || c === 59 || c === 124 || c === 38 || c === 41 || c === 96;
 }

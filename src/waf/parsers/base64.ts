@@ -51,7 +51,11 @@ export function looksBase64(s: string, minLen = 4): boolean {
   return gz || off * 8 <= quads;
 }
 
-export function decodeBase64(s: string, minLen = 4): Base64Result | null {
+/**
+ * Decode `s` when it looks like base64. With `needBytes` false the caller only wants plausible text
+ * (or a gzip stream), and a short value that cannot decode to it is turned down without a Buffer.
+ */
+export function decodeBase64(s: string, minLen = 4, needBytes = true): Base64Result | null {
   if (!looksBase64(s, minLen)) return null;
   let t = s;
   if (t.indexOf('\n') >= 0 || t.indexOf('\r') >= 0) t = t.replace(/[\r\n]+/g, '');
@@ -60,9 +64,42 @@ export function decodeBase64(s: string, minLen = 4): Base64Result | null {
     if (/^ |  /.test(t)) return null;
     t = t.replace(/ /g, '+');
   }
+  if (!needBytes && t.length <= 20 && !t.startsWith('H4sI') && !smallPrintable(t)) return null;
   const bytes = Buffer.from(t, 'base64');
   if (bytes.length === 0) return null;
   if (bytes.length >= 3 && bytes[0] === 0x1f && bytes[1] === 0x8b && bytes[2] === 0x08) return { bytes, text: null };
   const text = decodeUtf8Lenient(bytes);
   return { bytes, text: isPlausibleText(text, 3) ? text : null };
+}
+
+const B64VAL = new Int8Array(128).fill(-1);
+'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.split('').forEach((c, i) => (B64VAL[c.charCodeAt(0)] = i));
+B64VAL[45] = 62; // '-' (url-safe)
+B64VAL[95] = 63; // '_'
+
+/**
+ * Does base64 `t` (at most 20 chars: at most 15 bytes) decode to printable ASCII (tab, CR, LF
+ * allowed) and at least one byte? Plausible text under 16 characters is exactly that
+ * (isPlausibleText), so `false` means decodeBase64 would find no text. Decodes as Buffer.from does:
+ * up to the first '=', whole bytes only.
+ */
+function smallPrintable(t: string): boolean {
+  let acc = 0;
+  let bits = 0;
+  let bytes = 0;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 61) break;
+    const v = c < 128 ? B64VAL[c]! : -1;
+    if (v < 0) continue;
+    acc = ((acc << 6) | v) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      const b = (acc >> bits) & 0xff;
+      if (!((b >= 0x20 && b <= 0x7e) || b === 9 || b === 10 || b === 13)) return false;
+      bytes++;
+    }
+  }
+  return bytes > 0;
 }

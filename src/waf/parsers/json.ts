@@ -127,7 +127,7 @@ export function parseJson(s: string, base: Point, depth: number, sink: Sink): Js
         if (s.charCodeAt(i) !== 0x3a) { res.error = true; return res; }
         i++;
         expectKey = false;
-        const kp = stack.length > maxNest ? top.point : [...top.point, ['hash', key] as PointPart];
+        const kp = stack.length > maxNest ? top.point : withPart(top.point, ['hash', key]);
         if (key.length > 0) sink.name(kp, key);
         continue;
       }
@@ -202,6 +202,12 @@ export function parseJson(s: string, base: Point, depth: number, sink: Sink): Js
       i = n;
     }
   }
+}
+
+function withPart(point: Point, part: PointPart): Point {
+  const p = point.slice();
+  p.push(part);
+  return p;
 }
 
 /** Cheap test: does s look like a JSON container (for sniffing values and bodies)? */

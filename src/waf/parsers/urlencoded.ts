@@ -17,42 +17,59 @@ export interface UrlEncodedResult {
 export function parseUrlEncoded(s: string, base: Point, tag: string, depth: number, sink: Sink): UrlEncodedResult {
   const res: UrlEncodedResult = { pairs: 0, oddNames: false };
   const n = s.length;
-  let seen: Map<string, string[]> | null = null;
-  let first: string | null = null;
-  let firstVal = '';
+  // Pollution tracking keeps no values: a name maps to where its first value starts, and only names
+  // seen again get a list (of value offsets, decoded again when joined). Keeping every value of a
+  // 40k-field form alive until the end costs more in garbage collection than the parsing itself.
+  const firstAt = new Map<string, number>();
+  let repeated: Map<string, number[]> | null = null;
   let start = 0;
+  let eq = -1; // the next '=' at or after start (n when none): found once per '=', not once per pair
   while (start <= n) {
     if (sink.stopped()) return res;
     let end = s.indexOf('&', start);
     if (end < 0) end = n;
     if (end > start) {
-      const raw = s.slice(start, end);
-      const eq = raw.indexOf('=');
-      const name = percentDecode(eq < 0 ? raw : raw.slice(0, eq), true);
-      const value = eq < 0 ? '' : percentDecode(raw.slice(eq + 1), true);
+      if (eq < start) {
+        eq = s.indexOf('=', start);
+        if (eq < 0) eq = n;
+      }
+      const hasValue = eq < end;
+      const name = percentDecode(s.slice(start, hasValue ? eq : end), true);
+      const value = hasValue ? percentDecode(s.slice(eq + 1, end), true) : '';
       res.pairs++;
       if (!res.oddNames && !SAFE_NAME.test(name)) res.oddNames = true;
       const part: PointPart = [tag, name];
       const point = base.length === 0 ? [part] : [...base, part];
       if (name.length > 0) sink.name(point, name);
       if (value.length > 0) sink.value(point, value, depth);
-      // Track repeats for pollution without allocating a Map for the common single-parameter case.
-      if (first === null) { first = name; firstVal = value; }
+      const valueAt = hasValue ? eq + 1 : end;
+      const first = firstAt.get(name);
+      if (first === undefined) firstAt.set(name, valueAt);
       else {
-        if (seen === null) { seen = new Map(); seen.set(first, [firstVal]); }
-        const list = seen.get(name);
-        if (list) list.push(value);
-        else seen.set(name, [value]);
+        repeated ??= new Map();
+        const list = repeated.get(name);
+        if (list) list.push(valueAt);
+        else repeated.set(name, [first, valueAt]);
       }
     }
     start = end + 1;
   }
-  if (seen !== null) {
-    for (const [name, vals] of seen) {
-      if (vals.length < 2) continue;
+  if (repeated !== null) {
+    // in the order the names first appeared
+    const names = [...repeated].sort((a, b) => a[1][0]! - b[1][0]!);
+    for (const [name, offsets] of names) {
+      const vals = offsets.map((at) => valueAtOffset(s, at));
       const joined = vals.join(',');
       if (joined.length > vals.length - 1) sink.value([...base, [tag, name], ['pollution']], joined, depth);
     }
   }
   return res;
+}
+
+/** The decoded value that starts at `at` (after its `=`, or at the `&` ending a pair without one). */
+function valueAtOffset(s: string, at: number): string {
+  if (at >= s.length || s.charCodeAt(at) === 38) return '';
+  let end = s.indexOf('&', at);
+  if (end < 0) end = s.length;
+  return percentDecode(s.slice(at, end), true);
 }

@@ -15,6 +15,7 @@ import { hasPercentEscape, percentDecode } from './percent.js';
 import { VALUE_NO_STRUCT, type Sink } from './sink.js';
 import { decodeUtf8Lenient, isPlausibleText } from './text.js';
 import { decodeUtf7, hasUtf7 } from './utf7.js';
+import { F, charFlags } from '../lexers/charclass.js';
 import { looksXmlDocument, parseXml } from './xml.js';
 
 function with1(point: Point, part: PointPart): Point {
@@ -22,6 +23,11 @@ function with1(point: Point, part: PointPart): Point {
   p.push(part);
   return p;
 }
+
+/** Characters looksBase64 never accepts ('=' padding, spaces, digits, '/', '-' and CR/LF it does). */
+const NOT_BASE64 =
+  F.SQUOTE | F.DQUOTE | F.BACKTICK | F.LT | F.GT | F.LPAREN | F.RPAREN | F.SEMI | F.PIPE | F.AMP | F.DOLLAR | F.LBRACE |
+  F.RBRACE | F.DOT | F.BSLASH | F.PERCENT | F.HASH | F.STAR | F.COLON | F.AT | F.NONASCII | F.CTRL | F.BRACKET | F.EXCL | F.COMMA;
 
 const FULLWIDTH = /[\uff01-\uff5e\u2024\u2025\ufe60-\ufe6b]/;
 
@@ -31,7 +37,10 @@ function isGraphqlSlot(point: Point): boolean {
   const last = point[point.length - 1];
   if (!last || last.length < 2) return false;
   const tag = last[0];
-  return (tag === 'hash' || tag === 'get' || tag === 'form_urlencoded' || tag === 'multipart') && GQL_KEYS.has(String(last[1]).toLowerCase());
+  const key = last[1];
+  // no key in GQL_KEYS is longer than 8: skip lower-casing every other key
+  if (typeof key !== 'string' || key.length > 8) return false;
+  return (tag === 'hash' || tag === 'get' || tag === 'form_urlencoded' || tag === 'multipart') && GQL_KEYS.has(key.toLowerCase());
 }
 
 export function expandValue(point: Point, value: string, depth: number, flags: number, sink: Sink): void {
@@ -59,16 +68,19 @@ export function expandValue(point: Point, value: string, depth: number, flags: n
   }
   if (sink.stopped()) return;
   const d = depth + 1;
-  if (hasPercentEscape(value)) {
+  // the character classes settle most decoders: no `%`, no percent-decoding; a character outside the
+  // base64 alphabet, no base64; anything but hex digits, no hex
+  const cf = charFlags(value);
+  if (cf & F.PERCENT && hasPercentEscape(value)) {
     const dec = percentDecode(value, false);
     if (dec !== value) sink.value(with1(point, ['percent']), dec, d);
   }
-  if (value.indexOf('&') >= 0 || value.indexOf('\\') >= 0) {
+  if (cf & (F.AMP | F.BSLASH)) {
     const dec = decodeHtmlJs(value);
     if (dec !== value) sink.value(with1(point, ['htmljs']), dec, d);
   }
   if (n >= 4 && n <= 4 * 1024 * 1024) {
-    const b = decodeBase64(value, 4);
+    const b = cf & NOT_BASE64 ? null : decodeBase64(value, 4, false);
     if (b !== null) {
       if (b.text !== null) sink.value(with1(point, ['base64']), b.text, d);
       else if (isGzipMagic(b.bytes)) {
@@ -87,12 +99,12 @@ export function expandValue(point: Point, value: string, depth: number, flags: n
       }
     }
   }
-  if (n >= 8) {
+  if (n >= 8 && !(cf & ~F.DIGIT)) {
     const h = decodeHex(value, 8);
     if (h !== null) sink.value(with1(point, ['hex']), h, d);
   }
   // Fullwidth forms (＜script＞): servers with best-fit/NFKC mapping turn them into ASCII.
-  if (FULLWIDTH.test(value)) {
+  if (cf & F.NONASCII && FULLWIDTH.test(value)) {
     const dec = value.normalize('NFKC');
     if (dec !== value) sink.value(with1(point, ['unicode']), dec, d);
   }

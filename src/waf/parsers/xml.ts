@@ -3,12 +3,14 @@
 // ["xml_comment"], ["xml_pi"] (processing instructions other than the declaration), ["xml_dtd"] (the
 // whole DOCTYPE) and ["xml_dtd_entity", name] for each entity declaration. Entity-expansion bombs
 // (billion laughs, quadratic blowup, recursive entities) are measured without expanding and reported
-// as data_bomb; a body whose bytes contradict its declared encoding is reported as invalid_xml.
+// as data_bomb (xml-dtd.ts); a body whose bytes contradict its declared encoding is reported as
+// invalid_xml (xml-encoding.ts).
 import type { Point, PointPart } from '../types.js';
-import { decodeEbcdic, isEbcdicName, looksEbcdicXml } from './ebcdic.js';
-import { decodeUtf7 } from './utf7.js';
 import type { Sink } from './sink.js';
-import { decodeUtf8Lenient, latin1 } from './text.js';
+import { decodeXmlText, entityExpansion, parseEntities } from './xml-dtd.js';
+
+export { decodeXmlBytes, type XmlBytes } from './xml-encoding.js';
+export { decodeXmlText, entityExpansion } from './xml-dtd.js';
 
 export interface XmlResult {
   ok: boolean;
@@ -16,88 +18,8 @@ export interface XmlResult {
   error: boolean;
 }
 
-const PREDEF: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+const XML_NAME_END = /[\s/>]/;
 
-/** Decode predefined and numeric character references; other entity references stay as written. */
-export function decodeXmlText(s: string): string {
-  if (s.indexOf('&') < 0) return s;
-  return s.replace(/&(?:#[xX]([0-9a-fA-F]{1,6})|#([0-9]{1,7})|([A-Za-z_][\w.-]*));/g, (m, hx: string | undefined, dc: string | undefined, nm: string | undefined) => {
-    if (hx !== undefined || dc !== undefined) {
-      const cp = hx !== undefined ? parseInt(hx, 16) : parseInt(dc!, 10);
-      return cp <= 0x10ffff ? String.fromCodePoint(cp) : m;
-    }
-    return PREDEF[nm!] ?? m;
-  });
-}
-
-const NAME_END = /[\s/>]/;
-
-interface EntityDecl {
-  name: string;
-  param: boolean;
-  value: string | null; // internal literal
-  external: string | null; // SYSTEM/PUBLIC declaration text
-}
-
-function parseEntities(subset: string): EntityDecl[] {
-  const out: EntityDecl[] = [];
-  const re = /<!ENTITY\s+(%\s+)?([^\s%"'>]+)\s+((?:"[^"]*"|'[^']*'|[^>"'])*)>/gi;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(subset)) !== null) {
-    const body = m[3]!.trim();
-    const lit = /^(?:"([^"]*)"|'([^']*)')/.exec(body);
-    const isExt = /^(?:SYSTEM|PUBLIC)\b/i.test(body);
-    out.push({ name: m[2]!, param: !!m[1], value: !isExt && lit ? (lit[1] ?? lit[2] ?? '') : null, external: isExt ? body : null });
-    if (out.length > 10000) break;
-  }
-  return out;
-}
-
-/**
- * Expansion size of each internal entity, computed on the declaration graph (memoised, cycle-aware)
- * instead of expanding. Returns the largest size, Infinity on a reference cycle.
- */
-export function entityExpansion(decls: EntityDecl[], limit: number): { max: number; sizes: Map<string, number> } {
-  const byName = new Map<string, EntityDecl>();
-  for (const d of decls) {
-    const k = (d.param ? '%' : '&') + d.name;
-    if (!byName.has(k)) byName.set(k, d); // first declaration wins (XML 1.0 §4.2)
-  }
-  const sizes = new Map<string, number>();
-  const visiting = new Set<string>();
-  let max = 0;
-  const refRe = /([&%])([A-Za-z_:][\w.:-]*);/g;
-  const size = (k: string, depth: number): number => {
-    const known = sizes.get(k);
-    if (known !== undefined) return known;
-    const d = byName.get(k);
-    if (!d || d.value === null) return 0;
-    if (visiting.has(k) || depth > 64) return Infinity;
-    visiting.add(k);
-    let total = 0, stripped = d.value.length;
-    const refs: string[] = [];
-    refRe.lastIndex = 0;
-    let m: RegExpExecArray | null;
-    while ((m = refRe.exec(d.value)) !== null) { refs.push(m[1]! + m[2]!); stripped -= m[0].length; }
-    total = stripped;
-    for (const r of refs) {
-      if (!byName.has(r)) { total += r.length + 1; continue; }
-      total += size(r, depth + 1);
-      if (total > limit) { total = total === Infinity ? Infinity : limit + 1; break; }
-    }
-    visiting.delete(k);
-    sizes.set(k, total);
-    return total;
-  };
-  for (const k of byName.keys()) {
-    const s = size(k, 0);
-    if (s > max) max = s;
-    if (max > limit) break;
-  }
-  return { max, sizes };
-}
-
-/** Parse already-decoded XML text at base+["xml"]. */
 export function parseXml(s: string, base: Point, depth: number, sink: Sink): XmlResult {
   const res: XmlResult = { ok: false, elements: 0, error: false };
   const root: Point = [...base, ['xml']];
@@ -217,7 +139,7 @@ export function parseXml(s: string, base: Point, depth: number, sink: Sink): Xml
     }
     // Start tag: <name attr="v" ...> or />
     let j = lt + 1;
-    while (j < n && !NAME_END.test(s[j]!)) j++;
+    while (j < n && !XML_NAME_END.test(s[j]!)) j++;
     const name = s.slice(lt + 1, j);
     if (name.length === 0 || !/^[A-Za-z_:\u00c0-\uffff]/.test(name)) {
       // Not markup ("a < b"): treat '<' as text.
@@ -275,63 +197,6 @@ export function parseXml(s: string, base: Point, depth: number, sink: Sink): Xml
 
 // ---- encodings ----
 
-const UTF16 = /^(?:utf-?16(?:le|be)?|ucs-?2|unicode|iso-10646-ucs-2)$/;
-const UTF32 = /^(?:utf-?32(?:le|be)?|ucs-?4|iso-10646-ucs-4)$/;
-const EBCDIC = /^(?:ibm-?0?37|cp-?0?37|ebcdic.*|ibm-?500|cp-?500|ibm-?1047|cp-?1047|ibm-?1140|cp-?1140|ibm-?273|ibm-?277|ibm-?278|ibm-?280|ibm-?284|ibm-?285|ibm-?297|ibm-?871)$/;
-const EIGHT_BIT = /^(?:utf-?8|us-ascii|ascii|iso-?8859-\d+|latin-?1|windows-125\d|cp125\d|koi8-[ru]|shift_jis|euc-jp|euc-kr|gb2312|gbk|gb18030|big5)$/;
-
-export interface XmlBytes {
-  text: string;
-  /** Encoding the bytes are in: 'utf-8' (any ASCII-compatible), 'utf-16le', 'utf-16be', 'ebcdic'. */
-  actual: string;
-  /** Encoding named by the declaration (lower-cased), '' when none. */
-  declared: string;
-  /** Why the declared encoding contradicts the bytes, or null. */
-  mismatch: string | null;
-}
-
-function swap16(b: Uint8Array): Buffer {
-  const out = Buffer.alloc(b.length & ~1);
-  for (let i = 0; i + 1 < b.length; i += 2) { out[i] = b[i + 1]!; out[i + 1] = b[i]!; }
-  return out;
-}
-
-/** Decode an XML body by its bytes (BOM / NUL pattern), then check the declared encoding agrees. */
-export function decodeXmlBytes(bytes: Uint8Array, headerCharset = ''): XmlBytes {
-  let actual = 'utf-8', off = 0;
-  const b0 = bytes[0], b1 = bytes[1], b2 = bytes[2], b3 = bytes[3];
-  if (b0 === 0xef && b1 === 0xbb && b2 === 0xbf) off = 3;
-  else if (b0 === 0xfe && b1 === 0xff) { actual = 'utf-16be'; off = 2; }
-  else if (b0 === 0xff && b1 === 0xfe) { actual = 'utf-16le'; off = 2; }
-  else if (b0 === 0x00 && b1 === 0x3c && b2 === 0x00 && b3 === 0x3f) actual = 'utf-16be';
-  else if (b0 === 0x3c && b1 === 0x00 && b2 === 0x3f && b3 === 0x00) actual = 'utf-16le';
-  else if (looksEbcdicXml(bytes) || (headerCharset && isEbcdicName(headerCharset))) actual = 'ebcdic';
-  const body = bytes.subarray(off);
-  let text: string;
-  if (actual === 'ebcdic') text = decodeEbcdic(body);
-  else if (actual === 'utf-16le') text = Buffer.from(body.buffer, body.byteOffset, body.byteLength & ~1).toString('utf16le');
-  else if (actual === 'utf-16be') text = swap16(body).toString('utf16le');
-  else text = decodeUtf8Lenient(body);
-  const m = /^\s*<\?xml\s[^>]*?encoding\s*=\s*["']([^"']*)["']/i.exec(text.slice(0, 256));
-  const declared = m ? m[1]!.trim().toLowerCase() : '';
-  let mismatch: string | null = null;
-  const check = (name: string, label: string): void => {
-    if (!name || mismatch) return;
-    if (UTF16.test(name)) { if (actual === 'utf-8') mismatch = `${label} ${name} but the bytes are 8-bit`; }
-    else if (UTF32.test(name)) mismatch = `${label} ${name} but the bytes are ${actual}`;
-    else if (EBCDIC.test(name)) { if (actual !== 'ebcdic') mismatch = `${label} ${name} (EBCDIC) but the bytes are ${actual}`; }
-    else if (EIGHT_BIT.test(name) || name === 'utf-7' || name === 'utf7') { if (actual !== 'utf-8') mismatch = `${label} ${name} but the bytes are ${actual}`; }
-  };
-  check(declared, 'declaration says');
-  check(headerCharset.toLowerCase(), 'Content-Type charset says');
-  if (actual === 'utf-8') {
-    if (declared === 'utf-7' || declared === 'utf7') text = decodeUtf7(text);
-    else if (/^(?:iso-?8859-1|latin-?1|windows-1252|cp1252|us-ascii|ascii)$/.test(declared)) text = latin1(body);
-  }
-  return { text, actual, declared, mismatch };
-}
-
-/** Cheap sniff for XML in a value (not a whole body): a declaration, DOCTYPE or namespaced root. */
 export function looksXmlDocument(s: string): boolean {
   let i = 0;
   while (i < s.length && s.charCodeAt(i) <= 32) i++;
