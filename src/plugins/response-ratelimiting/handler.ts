@@ -4,6 +4,7 @@
 import type { Kong, PluginEnv, PluginHandler } from '../types.js';
 import { ScopeResolver, type PluginScope } from '../shared/scope.js';
 import { PERIODS, type Period } from '../rate-limiting/schema.js';
+import { ClusterPolicy } from './cluster.js';
 import { LocalPolicy, RedisPolicy, type Policy } from './policies.js';
 
 type Limit = Partial<Record<Period, number | null>>;
@@ -64,12 +65,18 @@ export function handler(env: PluginEnv): PluginHandler {
   const scopes = new ScopeResolver(env.store, 'response-ratelimiting');
   const warned = new WeakSet<object>();
 
+  let cluster: ClusterPolicy | null = null;
+
   function policyFor(kong: Kong, conf: Conf): Policy {
     if (conf.policy === 'redis') return redis;
-    // The embedded store serves one process, which is then the whole cluster: its counters are the cluster's.
-    if (conf.policy === 'cluster' && !warned.has(conf) && (env as { database?: { kind?: string } }).database?.kind === 'postgres') {
-      warned.add(conf);
-      kong.log.warn('the cluster policy is counted locally on this node');
+    if (conf.policy === 'cluster') {
+      const db = env.database;
+      if (db?.kind === 'postgres' && db.pg) return (cluster ??= new ClusterPolicy(db.pg, env.logger));
+      // the embedded store serves one process, which is then the whole cluster: its counters are the cluster's
+      if (db?.kind !== 'embedded' && !warned.has(conf)) {
+        warned.add(conf);
+        kong.log.warn('the cluster policy needs a database; counting locally on this node instead');
+      }
     }
     return local;
   }
@@ -167,6 +174,7 @@ export function handler(env: PluginEnv): PluginHandler {
     async close() {
       local.close();
       await redis.close();
+      await cluster?.close();
     },
   };
 }

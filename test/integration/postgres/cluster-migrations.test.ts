@@ -1,4 +1,4 @@
-// The cluster-state migrations (001_rate_limiting, 002_node_state) on a database bootstrapped before
+// The cluster-state migrations (001_rate_limiting, 002_node_state, 003_response_ratelimiting) on a database bootstrapped before
 // they existed: listed as new, start-up refused until `migrations up`, which applies them.
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const NEW_TABLES = ['node_attacks', 'node_hits', 'node_ip_lists', 'ratelimiting_metrics'];
+const NEW_TABLES = ['node_attacks', 'node_hits', 'node_ip_lists', 'ratelimiting_metrics', 'response_ratelimiting_metrics'];
 
 describe('cluster-state migrations', () => {
   it('an older database lists them as new, refuses start-up, and `migrations up` applies them', async () => {
@@ -26,7 +26,7 @@ describe('cluster-state migrations', () => {
     const list = await runMigrations('list', [], { pg });
     expect(list).toEqual({
       code: 5,
-      output: "Executed migrations:\ncore: 000_base\n\nNew migrations available:\ncore: 001_rate_limiting, 002_node_state\n\nRun 'kong migrations up' to proceed",
+      output: "Executed migrations:\ncore: 000_base\n\nNew migrations available:\ncore: 001_rate_limiting, 002_node_state, 003_response_ratelimiting\n\nRun 'kong migrations up' to proceed",
     });
     const prefix = tempDir();
     try {
@@ -42,11 +42,12 @@ describe('cluster-state migrations', () => {
         `migrating core on database '${pg.database}'...`,
         'core migrated up to: 001_rate_limiting (executed)',
         'core migrated up to: 002_node_state (executed)',
-        '2 migrations processed',
-        '2 executed',
+        'core migrated up to: 003_response_ratelimiting (executed)',
+        '3 migrations processed',
+        '3 executed',
       ].join('\n'),
     });
-    expect(await runMigrations('list', [], { pg })).toEqual({ code: 0, output: 'Executed migrations:\ncore: 000_base, 001_rate_limiting, 002_node_state' });
+    expect(await runMigrations('list', [], { pg })).toEqual({ code: 0, output: 'Executed migrations:\ncore: 000_base, 001_rate_limiting, 002_node_state, 003_response_ratelimiting' });
     expect(await runMigrations('up', [], { pg })).toEqual({ code: 0, output: 'Database is already up-to-date' });
 
     const tables = await server.query(pg.database, `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename = ANY($1) ORDER BY 1`, [NEW_TABLES]);

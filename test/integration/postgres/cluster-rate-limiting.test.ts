@@ -1,5 +1,7 @@
 // rate-limiting `policy: cluster` with two gateways on one PostgreSQL database: one set of counters
 // (ratelimiting_metrics), Kong's headers and 429, expired windows cleaned up, fault_tolerant on an outage.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../../helpers/gateway.js';
 import { pgEnv, startPostgres, type TestPostgres } from '../../helpers/postgres.js';
@@ -129,5 +131,42 @@ describe('rate-limiting policy cluster on PostgreSQL', () => {
       server.startServer();
     }
     await until('counting again', async () => (await nodeRequest(pa, '/strict')).status === 200, 10_000);
+  });
+});
+
+describe('response-ratelimiting policy cluster on PostgreSQL', () => {
+  it("counts what the upstream reports on either node in one table; the spent limit answers 429 on both", async () => {
+    // only ?cost=1 reports usage, so the readiness probes below count nothing
+    const costly = http.createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain', ...(req.url?.includes('cost=1') ? { 'x-kong-limit': 'videos=1' } : {}) });
+      res.end('ok');
+    });
+    await new Promise<void>((r) => costly.listen(0, '127.0.0.1', r));
+    try {
+      await freshMinute(15);
+      const url = `http://127.0.0.1:${(costly.address() as AddressInfo).port}`;
+      expect((await a.admin('POST', '/services', { name: 'media', url })).status).toBe(201);
+      expect((await a.admin('POST', '/services/media/routes', { name: 'videos', paths: ['/videos'] })).status).toBe(201);
+      const plugin = { name: 'response-ratelimiting', config: { policy: 'cluster', limits: { videos: { minute: 3 } } } };
+      expect((await a.admin('POST', '/routes/videos/plugins', plugin)).status).toBe(201);
+      for (const p of [pa, pb]) {
+        await until(`videos limited on :${p}`, async () => (await nodeRequest(p, '/videos')).headers['x-ratelimit-limit-videos-minute'] === '3');
+      }
+      await server.query(database, 'DELETE FROM response_ratelimiting_metrics');
+      const used = async () => Number((await server.query(database, "SELECT coalesce(sum(value), 0)::int AS n FROM response_ratelimiting_metrics WHERE period = 'videos_minute'")).rows[0].n);
+      const ports = [pa, pb, pa];
+      for (const [i, p] of ports.entries()) {
+        const r = await nodeRequest(p, '/videos?cost=1');
+        expect(r.status).toBe(200);
+        expect(r.headers['x-kong-limit']).toBeUndefined();
+        // the log phase counts after the answer: wait for it before the next request reads the usage
+        await until(`usage ${i + 1}`, async () => (await used()) === i + 1);
+      }
+      for (const p of [pb, pa]) expect((await nodeRequest(p, '/videos?cost=1')).status).toBe(429);
+      const rows = await server.query(database, "SELECT DISTINCT period FROM response_ratelimiting_metrics WHERE period LIKE 'videos_%' ORDER BY period");
+      expect(rows.rows.map((r) => r.period)).toEqual(['videos_day', 'videos_hour', 'videos_minute', 'videos_month', 'videos_second', 'videos_year']);
+    } finally {
+      await new Promise((r) => costly.close(r));
+    }
   });
 });

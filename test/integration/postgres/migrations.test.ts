@@ -39,8 +39,9 @@ describe('kong migrations on PostgreSQL', () => {
         'core migrated up to: 000_base (executed)',
         'core migrated up to: 001_rate_limiting (executed)',
         'core migrated up to: 002_node_state (executed)',
-        '3 migrations processed',
-        '3 executed',
+        'core migrated up to: 003_response_ratelimiting (executed)',
+        '4 migrations processed',
+        '4 executed',
         'Database is up-to-date',
       ].join('\n'),
     );
@@ -49,12 +50,12 @@ describe('kong migrations on PostgreSQL', () => {
     expect(again).toEqual({ code: 0, output: 'Database already bootstrapped' });
 
     const list = await runMigrations('list', [], cfg(pg));
-    expect(list).toEqual({ code: 0, output: 'Executed migrations:\ncore: 000_base, 001_rate_limiting, 002_node_state' });
+    expect(list).toEqual({ code: 0, output: 'Executed migrations:\ncore: 000_base, 001_rate_limiting, 002_node_state, 003_response_ratelimiting' });
     expect(await runMigrations('up', [], cfg(pg))).toEqual({ code: 0, output: 'Database is already up-to-date' });
     expect(await runMigrations('finish', [], cfg(pg))).toEqual({ code: 0, output: 'No pending migrations to finish' });
 
     const meta = await server.query(pg.database, "SELECT executed, pending, last_executed FROM schema_meta WHERE key = 'schema_meta'");
-    expect(meta.rows).toEqual([{ executed: ['000_base', '001_rate_limiting', '002_node_state'], pending: [], last_executed: '002_node_state' }]);
+    expect(meta.rows).toEqual([{ executed: ['000_base', '001_rate_limiting', '002_node_state', '003_response_ratelimiting'], pending: [], last_executed: '003_response_ratelimiting' }]);
   });
 
   it('concurrent bootstrap from several clients: one bootstraps, the others find it done', async () => {
@@ -64,7 +65,7 @@ describe('kong migrations on PostgreSQL', () => {
     expect(results.filter((r) => r.output.startsWith('Bootstrapping database...'))).toHaveLength(1);
     expect(results.filter((r) => r.output === 'Database already bootstrapped')).toHaveLength(3);
     const meta = await server.query(pg.database, 'SELECT executed FROM schema_meta');
-    expect(meta.rows).toEqual([{ executed: ['000_base', '001_rate_limiting', '002_node_state'] }]);
+    expect(meta.rows).toEqual([{ executed: ['000_base', '001_rate_limiting', '002_node_state', '003_response_ratelimiting'] }]);
   });
 
   it('concurrent bootstrap from two processes (compiled CLI entry point)', async () => {

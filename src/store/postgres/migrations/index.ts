@@ -3,6 +3,7 @@
 import { migration as m000 } from './000_base.js';
 import { migration as m001 } from './001_rate_limiting.js';
 import { migration as m002 } from './002_node_state.js';
+import { migration as m003 } from './003_response_ratelimiting.js';
 
 export interface Migration {
   name: string;
@@ -12,11 +13,11 @@ export interface Migration {
   teardown?: string;
 }
 
-export const MIGRATIONS: Migration[] = [m000, m001, m002];
+export const MIGRATIONS: Migration[] = [m000, m001, m002, m003];
 
 /** Tables owned by the store (dropped by `migrations reset`). */
 export const STORE_TABLES = [
   'refs', 'unique_keys', 'entities', 'changes', 'store_meta',
-  'ratelimiting_metrics', 'node_hits', 'node_attacks', 'node_ip_lists',
+  'ratelimiting_metrics', 'response_ratelimiting_metrics', 'node_hits', 'node_attacks', 'node_ip_lists',
   'schema_meta',
 ];
