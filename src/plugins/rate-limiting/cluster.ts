@@ -1,19 +1,10 @@
 // `policy: cluster` on PostgreSQL (kong/plugins/rate-limiting/policies/cluster.lua): counters in the
 // ratelimiting_metrics table that every gateway node on the database reads and increments.
-import crypto from 'node:crypto';
 import type { PdkLogger } from '../../pdk/index.js';
-import { clientConfig, pg, type PgSettings } from '../../store/postgres/connection.js';
+import type { PgSettings } from '../../store/postgres/connection.js';
+import { EMPTY_UUID, PgCounters, storedIdentifier } from '../shared/pg-counters.js';
 import { EXPIRATION, periodStarts, type Limits, type Policy, type Scope } from './policies.js';
 import { PERIODS, type Period } from './schema.js';
-
-const EMPTY_UUID = '00000000-0000-0000-0000-000000000000';
-const CLEANUP_MS = 60_000;
-
-// A primary-key entry must fit a btree page: a long header value (limit_by=header) is stored hashed,
-// so a client cannot turn its own header into a database error.
-function storedIdentifier(identifier: string): string {
-  return identifier.length <= 256 ? identifier : 'sha256:' + crypto.createHash('sha256').update(identifier).digest('hex');
-}
 
 interface Windows {
   periods: Period[];
@@ -58,21 +49,14 @@ const USAGE_SQL = `WITH w AS (${WINDOWS}) ${CURRENT}`;
 const INCREMENT_SQL = `WITH w AS (${WINDOWS}) ${UPSERT} SELECT $1, w.period, w.period_date, $2, $3, $8, w.ttl FROM w ${ON_CONFLICT}`;
 
 export class ClusterPolicy implements Policy {
-  private pool: pg.Pool | null = null;
-  private nextCleanup = 0;
+  private readonly counters: PgCounters;
 
-  constructor(
-    private readonly settings: PgSettings,
-    private readonly logger: PdkLogger,
-  ) {}
+  constructor(settings: PgSettings, logger: PdkLogger) {
+    this.counters = new PgCounters(settings, logger, 'rate-limiting', 'ratelimiting_metrics');
+  }
 
-  private db(): pg.Pool {
-    if (!this.pool) {
-      this.pool = new pg.Pool({ ...clientConfig(this.settings), max: Math.max(1, Math.min(this.settings.pool_size || 10, 10)) });
-      // a dropped idle connection is replaced on the next query; the error reaches the caller there
-      this.pool.on('error', (err) => this.logger.debug({ err: err.message }, 'rate-limiting: PostgreSQL connection error'));
-    }
-    return this.pool;
+  private db() {
+    return this.counters.db();
   }
 
   private params(scope: Scope, identifier: string, w: Windows, value: number): unknown[] {
@@ -81,7 +65,7 @@ export class ClusterPolicy implements Policy {
 
   private async run(sql: string, params: unknown[]): Promise<Partial<Record<Period, number>>> {
     const res = await this.db().query<{ period: Period; value: number | null }>(sql, params);
-    this.cleanup();
+    this.counters.cleanup();
     const out: Partial<Record<Period, number>> = {};
     for (const p of params[3] as Period[]) out[p] = 0;
     for (const r of res.rows) if (r.value !== null && r.value > 0) out[r.period] = r.value;
@@ -100,19 +84,7 @@ export class ClusterPolicy implements Policy {
     return this.run(CONSUME_SQL, this.params(scope, identifier, windowsOf(nowMs, limits), 1));
   }
 
-  /** Expired windows go, at most once a minute per node (Kong's ttl cleanup). */
-  private cleanup(): void {
-    const now = Date.now();
-    if (now < this.nextCleanup) return;
-    this.nextCleanup = now + CLEANUP_MS;
-    this.db()
-      .query('DELETE FROM ratelimiting_metrics WHERE ttl < now()')
-      .catch((err) => this.logger.debug({ err: (err as Error).message }, 'rate-limiting: counter cleanup failed'));
-  }
-
-  async close(): Promise<void> {
-    const p = this.pool;
-    this.pool = null;
-    if (p) await p.end().catch(() => undefined);
+  close(): Promise<void> {
+    return this.counters.close();
   }
 }

@@ -1,20 +1,12 @@
 // `policy: cluster` on PostgreSQL (kong/plugins/response-ratelimiting/policies/init.lua, cluster): counters in
 // response_ratelimiting_metrics, read and incremented by every gateway node on the database.
-import crypto from 'node:crypto';
 import type { PdkLogger } from '../../pdk/index.js';
-import { clientConfig, pg, type PgSettings } from '../../store/postgres/connection.js';
+import type { PgSettings } from '../../store/postgres/connection.js';
+import { EMPTY_UUID, PgCounters, storedIdentifier } from '../shared/pg-counters.js';
 import { EXPIRATION, periodStarts } from '../rate-limiting/policies.js';
 import { PERIODS, type Period } from '../rate-limiting/schema.js';
 import type { PluginScope } from '../shared/scope.js';
 import type { Policy } from './policies.js';
-
-const EMPTY_UUID = '00000000-0000-0000-0000-000000000000';
-const CLEANUP_MS = 60_000;
-
-// a primary-key entry must fit a btree page: long identifiers (limit_by=header) are stored hashed
-function storedIdentifier(identifier: string): string {
-  return identifier.length <= 256 ? identifier : 'sha256:' + crypto.createHash('sha256').update(identifier).digest('hex');
-}
 
 const INCREMENT_SQL = `INSERT INTO response_ratelimiting_metrics (identifier, period, period_date, service_id, route_id, value, ttl)
   SELECT $1, w.period, w.period_date, $2, $3, $4, w.ttl FROM unnest($5::text[], $6::timestamptz[], $7::timestamptz[]) AS w(period, period_date, ttl)
@@ -24,26 +16,20 @@ const USAGE_SQL = `SELECT value FROM response_ratelimiting_metrics
   WHERE identifier = $1 AND service_id = $2 AND route_id = $3 AND period = $4 AND period_date = $5`;
 
 export class ClusterPolicy implements Policy {
-  private pool: pg.Pool | null = null;
-  private nextCleanup = 0;
+  private readonly counters: PgCounters;
 
-  constructor(
-    private readonly settings: PgSettings,
-    private readonly logger: PdkLogger,
-  ) {}
+  constructor(settings: PgSettings, logger: PdkLogger) {
+    this.counters = new PgCounters(settings, logger, 'response-ratelimiting', 'response_ratelimiting_metrics');
+  }
 
-  private db(): pg.Pool {
-    if (!this.pool) {
-      this.pool = new pg.Pool({ ...clientConfig(this.settings), max: Math.max(1, Math.min(this.settings.pool_size || 10, 10)) });
-      this.pool.on('error', (err) => this.logger.debug({ err: err.message }, 'response-ratelimiting: PostgreSQL connection error'));
-    }
-    return this.pool;
+  private db() {
+    return this.counters.db();
   }
 
   async usage(_conf: any, scope: PluginScope, identifier: string, name: string, period: Period, nowMs: number): Promise<number> {
     const start = new Date(periodStarts(nowMs)[period]);
     const res = await this.db().query<{ value: number | null }>(USAGE_SQL, [storedIdentifier(identifier), scope.service_id ?? EMPTY_UUID, scope.route_id ?? EMPTY_UUID, `${name}_${period}`, start]);
-    this.cleanup();
+    this.counters.cleanup();
     return res.rows[0]?.value ?? 0;
   }
 
@@ -55,19 +41,7 @@ export class ClusterPolicy implements Policy {
     await this.db().query(INCREMENT_SQL, [storedIdentifier(identifier), scope.service_id ?? EMPTY_UUID, scope.route_id ?? EMPTY_UUID, value, periods, dates, ttls]);
   }
 
-  /** Expired windows go, at most once a minute per node. */
-  private cleanup(): void {
-    const now = Date.now();
-    if (now < this.nextCleanup) return;
-    this.nextCleanup = now + CLEANUP_MS;
-    this.db()
-      .query('DELETE FROM response_ratelimiting_metrics WHERE ttl < now()')
-      .catch((err) => this.logger.debug({ err: (err as Error).message }, 'response-ratelimiting: counter cleanup failed'));
-  }
-
-  async close(): Promise<void> {
-    const p = this.pool;
-    this.pool = null;
-    if (p) await p.end().catch(() => undefined);
+  close(): Promise<void> {
+    return this.counters.close();
   }
 }
