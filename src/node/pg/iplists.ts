@@ -7,7 +7,7 @@ import { errMessage, pg, type PgSettings } from '../../store/postgres/connection
 import { NodeError } from '../errors.js';
 import type { IpListEntry, IpListInput, IpLists, PreparedEntry } from '../iplists.js';
 import type { IpListStore } from '../stores.js';
-import { ChannelListener, checkout, Coalescer } from './listener.js';
+import { checkout, Coalescer, PolledChannel } from './listener.js';
 
 export const IPLISTS_CHANNEL = 'portcullis_node_iplists';
 const PURGE_MS = 60_000;
@@ -54,7 +54,7 @@ export interface PgIpListStoreOptions {
 }
 
 export class PgIpListStore implements IpListStore {
-  private readonly listener: ChannelListener;
+  private readonly listener: PolledChannel;
   private readonly reload: Coalescer;
   /** (row count, highest rev) of the table when last loaded. */
   private seen = '';
@@ -68,7 +68,7 @@ export class PgIpListStore implements IpListStore {
     private readonly opts: PgIpListStoreOptions,
   ) {
     this.reload = new Coalescer(() => this.load());
-    this.listener = new ChannelListener(settings, {
+    this.listener = new PolledChannel(settings, {
       channel: IPLISTS_CHANNEL,
       pollMs: opts.pollMs,
       changed: (why) => void (why === 'poll' ? this.poll() : this.reload.request()).catch((err) => this.failed(err)),

@@ -1,6 +1,7 @@
-// Following a NOTIFY channel with one dedicated connection: reconnects after a loss (and reports it as a
-// change, since notifications sent meanwhile are gone), plus a poll as the safety net.
-import { clientConfig, errMessage, pg, type PgSettings } from '../../store/postgres/connection.js';
+// The node's PostgreSQL plumbing: a NOTIFY channel with a poll as the safety net, coalesced reloads,
+// and guarded pool checkouts.
+import { errMessage, type pg, type PgSettings } from '../../store/postgres/connection.js';
+import { ChannelListener } from '../../store/postgres/listener.js';
 
 /**
  * Runs `fn` on request, never two at once. The promise a caller gets settles after a run that started
@@ -43,78 +44,38 @@ export interface ListenerOptions {
   reconnectMs?: number;
 }
 
-export class ChannelListener {
-  private client: pg.Client | null = null;
-  private reconnectTimer: NodeJS.Timeout | null = null;
+/** The store's channel listener plus a poll; start-up succeeds without the database and keeps retrying. */
+export class PolledChannel {
+  private readonly listener: ChannelListener;
   private pollTimer: NodeJS.Timeout | null = null;
-  private closed = false;
 
-  constructor(
-    private readonly settings: PgSettings,
-    private readonly opts: ListenerOptions,
-  ) {}
+  constructor(settings: PgSettings, private readonly opts: ListenerOptions) {
+    this.listener = new ChannelListener(
+      settings,
+      opts.channel,
+      { notified: () => opts.changed('notify'), reconnected: () => opts.changed('reconnect'), lost: (err) => opts.lost(err) },
+      opts.reconnectMs ?? 500,
+    );
+  }
 
   async start(): Promise<void> {
     try {
-      await this.connect();
+      await this.listener.connect();
     } catch (err) {
       this.opts.lost(errMessage(err));
-      this.scheduleReconnect();
+      this.listener.reconnectLater();
     }
     this.pollTimer = setInterval(() => this.opts.changed('poll'), this.opts.pollMs);
     this.pollTimer.unref();
   }
 
   get listening(): boolean {
-    return this.client !== null;
-  }
-
-  private async connect(): Promise<void> {
-    const c = new pg.Client(clientConfig(this.settings, { queryTimeout: false }));
-    c.on('error', (err) => this.lost(c, err));
-    c.on('end', () => this.lost(c));
-    c.on('notification', () => this.opts.changed('notify'));
-    try {
-      await c.connect();
-      await c.query(`LISTEN ${pg.escapeIdentifier(this.opts.channel)}`);
-    } catch (err) {
-      await c.end().catch(() => undefined);
-      throw err;
-    }
-    if (this.closed) {
-      await c.end().catch(() => undefined);
-      return;
-    }
-    this.client = c;
-  }
-
-  private lost(c: pg.Client, err?: Error): void {
-    if (this.client !== c || this.closed) return;
-    this.client = null;
-    c.end().catch(() => undefined);
-    this.opts.lost(err ? errMessage(err) : 'connection ended');
-    this.scheduleReconnect();
-  }
-
-  private scheduleReconnect(): void {
-    if (this.reconnectTimer || this.closed) return;
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = null;
-      this.connect().then(
-        () => this.opts.changed('reconnect'),
-        () => this.scheduleReconnect(),
-      );
-    }, this.opts.reconnectMs ?? 500);
-    this.reconnectTimer.unref();
+    return this.listener.listening;
   }
 
   async close(): Promise<void> {
-    this.closed = true;
     if (this.pollTimer) clearInterval(this.pollTimer);
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    const c = this.client;
-    this.client = null;
-    if (c) await c.end().catch(() => undefined);
+    await this.listener.close();
   }
 }
 
