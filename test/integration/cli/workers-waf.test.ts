@@ -1,39 +1,16 @@
 // nginx_worker_processes > 1 with the wallarm-plugin: every proxy worker decides on a replica of the
 // primary's filtering node (mode, IP lists) and its hits land in the primary's attack log and metrics.
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../../helpers/gateway.js';
-import { freePort } from '../../helpers/net.js';
+import { jsonCall as call, startCliGateway, stopCliGateway, type CliGateway as Running } from '../../helpers/cli.js';
 import { sleep } from '../../helpers/time.js';
 import { echoServer, nodeRequest, type Upstream } from '../../helpers/upstream.js';
 
-const CLI = path.resolve(import.meta.dirname, '../../../dist/cli.js');
 const BLOCK_BODY = { error: { code: 403, message: 'request blocked' } };
-
-interface Running {
-  child: ChildProcess;
-  prefix: string;
-  admin: number;
-  proxy: number;
-  node: number;
-  lines: Array<Record<string, any>>;
-  exited: Promise<number | null>;
-}
 
 let up: Upstream;
 let r: Running;
 /** The workers' process ids, as the primary's /status lists them. */
 let workers: number[] = [];
-
-function killQuietly(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    /* already gone */
-  }
-}
 
 function workerPids(): number[] {
   return workers;
@@ -52,58 +29,8 @@ async function readWorkerPids(without: number[] = []): Promise<number[]> {
 }
 
 async function start(): Promise<Running> {
-  const prefix = tempDir();
-  const [admin, proxy, node] = [await freePort(), await freePort(), await freePort()];
-  const child = spawn(process.execPath, [CLI, 'start'], {
-    env: {
-      ...process.env,
-      KONG_PREFIX: prefix,
-      KONG_ADMIN_LISTEN: `127.0.0.1:${admin}`,
-      KONG_PROXY_LISTEN: `127.0.0.1:${proxy}`,
-      PORTCULLIS_NODE_LISTEN: `127.0.0.1:${node}`,
-      PORTCULLIS_JOURNAL_FSYNC: 'off',
-      KONG_NGINX_WORKER_PROCESSES: '2',
-      KONG_LOG_LEVEL: 'info',
-      WALLARM_MODE: 'block',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: Array<Record<string, any>> = [];
-  let buf = '';
-  child.stdout!.on('data', (d: Buffer) => {
-    buf += d.toString();
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      try {
-        lines.push(JSON.parse(line));
-      } catch {
-        /* not a log line */
-      }
-    }
-  });
-  child.stderr!.resume();
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const run: Running = { child, prefix, admin, proxy, node, lines, exited };
-  r = run;
-  const deadline = Date.now() + 30_000;
-  while (!lines.some((l) => l.msg === 'gateway started')) {
-    if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}`);
-    if (Date.now() > deadline) throw new Error('gateway did not start');
-    await sleep(50);
-  }
-  return run;
-}
-
-async function call(port: number, method: string, p: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const res = await fetch(`http://127.0.0.1:${port}${p}`, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : null };
+  r = await startCliGateway({ workers: 2, node: true, logLevel: 'info', env: { WALLARM_MODE: 'block' } });
+  return r;
 }
 
 interface Sent {
@@ -170,12 +97,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  if (r) {
-    for (const pid of workerPids()) killQuietly(pid);
-    if (r.child.exitCode === null) r.child.kill('SIGKILL');
-    await r.exited;
-    fs.rmSync(r.prefix, { recursive: true, force: true });
-  }
+  if (r) await stopCliGateway(r, workerPids());
   await up?.close();
 });
 

@@ -1,23 +1,12 @@
 // nginx_worker_processes > 1: a primary (store, admin API) with proxy worker processes.
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, jsonCall, startCliGateway, stopCliGateway, type CliGateway as Running } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/gateway.js';
-import { freePort } from '../../helpers/net.js';
 import { sleep } from '../../helpers/time.js';
 import { echoServer, nodeRequest, type Upstream } from '../../helpers/upstream.js';
-
-const CLI = path.resolve(import.meta.dirname, '../../../dist/cli.js');
-
-interface Running {
-  child: ChildProcess;
-  prefix: string;
-  admin: number;
-  proxy: number;
-  lines: Array<Record<string, any>>;
-  exited: Promise<number | null>;
-}
 
 const running: Running[] = [];
 let up: Upstream;
@@ -29,21 +18,8 @@ afterAll(async () => {
   await up?.close();
 });
 afterEach(async () => {
-  for (const r of running.splice(0)) {
-    for (const pid of workerPids(r)) killQuietly(pid);
-    if (r.child.exitCode === null) r.child.kill('SIGKILL');
-    await r.exited;
-    fs.rmSync(r.prefix, { recursive: true, force: true });
-  }
+  for (const r of running.splice(0)) await stopCliGateway(r, workerPids(r));
 });
-
-function killQuietly(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    /* already gone */
-  }
-}
 
 function alive(pid: number): boolean {
   try {
@@ -58,59 +34,14 @@ function workerPids(r: Running): number[] {
   return [...new Set(r.lines.filter((l) => l.msg === 'proxy worker listening').map((l) => l.worker_pid as number))];
 }
 
-async function start(workers: number, extraEnv: Record<string, string> = {}): Promise<Running> {
-  const prefix = tempDir();
-  const [admin, proxy] = [await freePort(), await freePort()];
-  const child = spawn(process.execPath, [CLI, 'start'], {
-    env: {
-      ...process.env,
-      KONG_PREFIX: prefix,
-      KONG_ADMIN_LISTEN: `127.0.0.1:${admin}`,
-      KONG_PROXY_LISTEN: `127.0.0.1:${proxy}`,
-      PORTCULLIS_NODE_LISTEN: 'off',
-      PORTCULLIS_JOURNAL_FSYNC: 'off',
-      KONG_NGINX_WORKER_PROCESSES: String(workers),
-      KONG_LOG_LEVEL: 'debug',
-      ...extraEnv,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: Array<Record<string, any>> = [];
-  let buf = '';
-  child.stdout!.on('data', (d: Buffer) => {
-    buf += d.toString();
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      try {
-        lines.push(JSON.parse(line));
-      } catch {
-        /* not a log line */
-      }
-    }
-  });
-  child.stderr!.resume();
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const r: Running = { child, prefix, admin, proxy, lines, exited };
+async function start(workers: number, env: Record<string, string> = {}): Promise<Running> {
+  const r = await startCliGateway({ workers, env });
   running.push(r);
-  const deadline = Date.now() + 30_000;
-  while (!lines.some((l) => l.msg === 'gateway started')) {
-    if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}`);
-    if (Date.now() > deadline) throw new Error('gateway did not start');
-    await sleep(50);
-  }
   return r;
 }
 
-async function adminCall(r: Running, method: string, p: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const res = await fetch(`http://127.0.0.1:${r.admin}${p}`, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : null };
+function adminCall(r: Running, method: string, p: string, body?: unknown): Promise<{ status: number; json: any }> {
+  return jsonCall(r.admin, method, p, body);
 }
 
 /** Requests on fresh connections until `want` distinct workers answered (bounded); returns statuses by worker pid. */
