@@ -2,6 +2,7 @@
 // windows in UTC, keyed like Kong's `ratelimit:<route>:<service>:<identifier>:<period_date>:<period>`.
 import type { PdkLogger } from '../../pdk/index.js';
 import { RedisClients } from '../shared/redis-clients.js';
+import { WindowCounters } from '../shared/window-counters.js';
 import { PERIODS, type Period } from './schema.js';
 
 export const EXPIRATION: Record<Period, number> = {
@@ -54,19 +55,16 @@ export interface Policy {
   close(): Promise<void> | void;
 }
 
-/** Per-gateway in-memory counters (Kong's `kong_rate_limiting_counters` shm). Expired windows are swept lazily. */
+/** Per-gateway in-memory counters (Kong's `kong_rate_limiting_counters` shm). */
 export class LocalPolicy implements Policy {
-  private readonly counters = new Map<string, { n: number; expires: number }>();
-  private nextSweep = 0;
+  private readonly counters = new WindowCounters();
 
   usage(_conf: any, scope: Scope, identifier: string, nowMs: number, limits: Limits): Partial<Record<Period, number>> {
-    this.sweep(nowMs);
     const starts = periodStarts(nowMs);
     const out: Partial<Record<Period, number>> = {};
     for (const p of PERIODS) {
       if (limits[p] === undefined) continue;
-      const c = this.counters.get(counterKey(scope, identifier, p, starts[p]));
-      out[p] = c && c.expires > nowMs ? c.n : 0;
+      out[p] = this.counters.get(counterKey(scope, identifier, p, starts[p]), nowMs);
     }
     return out;
   }
@@ -75,17 +73,8 @@ export class LocalPolicy implements Policy {
     const starts = periodStarts(nowMs);
     for (const p of PERIODS) {
       if (limits[p] === undefined) continue;
-      const key = counterKey(scope, identifier, p, starts[p]);
-      const c = this.counters.get(key);
-      if (c && c.expires > nowMs) c.n += value;
-      else this.counters.set(key, { n: value, expires: starts[p] + EXPIRATION[p] * 1000 });
+      this.counters.add(counterKey(scope, identifier, p, starts[p]), value, nowMs, starts[p] + EXPIRATION[p] * 1000);
     }
-  }
-
-  private sweep(nowMs: number): void {
-    if (nowMs < this.nextSweep) return;
-    this.nextSweep = nowMs + 5000;
-    for (const [k, c] of this.counters) if (c.expires <= nowMs) this.counters.delete(k);
   }
 
   /** For tests and diagnostics. */

@@ -3,6 +3,7 @@
 // `response-ratelimit:<route>:<service>:<identifier>:<period_date>:<name>:<period>`.
 import type { PdkLogger } from '../../pdk/index.js';
 import { RedisClients } from '../shared/redis-clients.js';
+import { WindowCounters } from '../shared/window-counters.js';
 import { EXPIRATION, periodStarts } from '../rate-limiting/policies.js';
 import { PERIODS, type Period } from '../rate-limiting/schema.js';
 import type { PluginScope } from '../shared/scope.js';
@@ -21,31 +22,17 @@ export interface Policy {
   close(): Promise<void> | void;
 }
 
-/** Per-gateway in-memory counters (Kong's `kong_rate_limiting_counters` shm). Expired windows are swept lazily. */
+/** Per-gateway in-memory counters (Kong's `kong_rate_limiting_counters` shm). */
 export class LocalPolicy implements Policy {
-  private readonly counters = new Map<string, { n: number; expires: number }>();
-  private nextSweep = 0;
+  private readonly counters = new WindowCounters();
 
   usage(_conf: any, scope: PluginScope, identifier: string, name: string, period: Period, nowMs: number): number {
-    this.sweep(nowMs);
-    const c = this.counters.get(counterKey(scope, identifier, name, period, periodStarts(nowMs)[period]));
-    return c && c.expires > nowMs ? c.n : 0;
+    return this.counters.get(counterKey(scope, identifier, name, period, periodStarts(nowMs)[period]), nowMs);
   }
 
   increment(_conf: any, scope: PluginScope, identifier: string, name: string, nowMs: number, value: number): void {
     const starts = periodStarts(nowMs);
-    for (const p of PERIODS) {
-      const key = counterKey(scope, identifier, name, p, starts[p]);
-      const c = this.counters.get(key);
-      if (c && c.expires > nowMs) c.n += value;
-      else this.counters.set(key, { n: value, expires: starts[p] + EXPIRATION[p] * 1000 });
-    }
-  }
-
-  private sweep(nowMs: number): void {
-    if (nowMs < this.nextSweep) return;
-    this.nextSweep = nowMs + 5000;
-    for (const [k, c] of this.counters) if (c.expires <= nowMs) this.counters.delete(k);
+    for (const p of PERIODS) this.counters.add(counterKey(scope, identifier, name, p, starts[p]), value, nowMs, starts[p] + EXPIRATION[p] * 1000);
   }
 
   close(): void {
