@@ -17,21 +17,8 @@ const MAX_QUEUED = 20_000;
 /** pg_try_advisory_xact_lock key: one node at a time trims the tables. */
 const RETENTION_LOCK = 7_305_442_101;
 
-interface AttackDelta {
-  id: string;
-  type: string;
-  point: unknown;
-  host: string;
-  path: string;
-  application: string | null;
-  first_time: number;
-  last_time: number;
-  hits: number;
-  total: number;
-  blocked: number;
-  monitored: number;
-  ips: string[];
-}
+/** An attack's counts gathered since the last write (its status is derived from them when read). */
+type AttackDelta = Omit<Attack, 'status'>;
 
 export interface PgAttackStoreOptions {
   nodeId: string;
