@@ -47,6 +47,13 @@ const MEMO_MAX_LEN = 128;
 const MEMO_MAX_ENTRIES = 8192;
 /** Small requests rarely repeat a value: remembering starts after this many values and names. */
 const MEMO_AFTER = 64;
+/**
+ * Lookups of one kind (names, values) after which the memo is judged: when fewer than one in
+ * MEMO_MIN_HIT_RATIO hit, values of that kind are not remembered or looked up again in this request
+ * (a form of 40k distinct fields gains nothing and pays for a map of them).
+ */
+const MEMO_TRIAL = 1024;
+const MEMO_MIN_HIT_RATIO = 8;
 
 /**
  * What a bundled detector reads from its context besides the value: kind, root, header, the last
@@ -138,6 +145,10 @@ class Run implements Sink {
    * the detectors again. Detectors are pure functions of (value, context), so this changes no answer.
    */
   private readonly clean = new Map<string, SeenContext>();
+  /** Memo lookups and hits, [names, values]; a kind whose hit rate proved too low stops using it. */
+  private readonly memoLookups = [0, 0];
+  private readonly memoHits = [0, 0];
+  private readonly memoOff = [false, false];
   count = 0;
   bytes = 0;
   stop = false;
@@ -224,7 +235,8 @@ class Run implements Sink {
     const first = point[0];
     const root = first ? first[0] : '';
     const header = root === 'header' && first && first.length > 1 ? String(first[1]) : undefined;
-    if (value.length <= MEMO_MAX_LEN && this.count > MEMO_AFTER && this.eng.memoSafe) {
+    const mk = kind === 'name' ? 0 : 1;
+    if (value.length <= MEMO_MAX_LEN && this.count > MEMO_AFTER && this.eng.memoSafe && !this.memoOff[mk]) {
       let key = '';
       let dtd = false;
       for (let i = point.length - 1; i >= 0; i--) {
@@ -233,7 +245,10 @@ class Run implements Sink {
         if (part[0] === 'xml_dtd' || part[0] === 'xml_dtd_entity') dtd = true;
       }
       const prev = this.clean.get(value);
-      if (prev !== undefined && prev.kind === kind && prev.root === root && prev.header === header && prev.key === key && prev.dtd === dtd) return;
+      const hit = prev !== undefined && prev.kind === kind && prev.root === root && prev.header === header && prev.key === key && prev.dtd === dtd;
+      if (hit) this.memoHits[mk]++;
+      if (++this.memoLookups[mk]! === MEMO_TRIAL && this.memoHits[mk]! * MEMO_MIN_HIT_RATIO < MEMO_TRIAL) this.memoOff[mk] = true;
+      if (hit) return;
       const matched = this.runDetectors(dets, value, { point, kind, root, header });
       if (!matched && prev === undefined && this.clean.size < MEMO_MAX_ENTRIES) this.clean.set(value, { kind, root, header, key, dtd });
       return;

@@ -107,7 +107,7 @@ export const xxe: Detector = {
       const r = check(v);
       if (r) return { stamp: r.stamp, payload: excerpt(v, r.s, r.e) };
     }
-    if (value.indexOf('+AD') >= 0 || UTF7_NAME.test(value.length > 200 ? value.slice(0, 200) : value)) {
+    if (value.indexOf('+AD') >= 0 || (flags & F.DIGIT && UTF7_NAME.test(value.length > 200 ? value.slice(0, 200) : value))) {
       v = decodeUtf7(value);
       if (v !== value) {
         const r = check(v);

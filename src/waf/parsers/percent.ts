@@ -68,3 +68,15 @@ export function percentDecode(s: string, plus = false): string {
   if (!high) return out.toString('latin1', 0, o);
   return decodeUtf8Lenient(out.subarray(0, o));
 }
+
+const WIDE = /[^\x00-\xff]/;
+
+/** Every '+' turned into a space. A Latin-1 string goes through a byte buffer: several times faster than a global replace on a form of a megabyte. */
+export function plusToSpace(s: string): string {
+  let i = s.indexOf('+');
+  if (i < 0) return s;
+  if (s.length < 4096 || WIDE.test(s)) return s.replaceAll('+', ' ');
+  const b = Buffer.from(s, 'latin1');
+  for (const n = b.length; i < n; i++) if (b[i] === 0x2b) b[i] = 0x20;
+  return b.toString('latin1');
+}

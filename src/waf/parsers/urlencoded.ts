@@ -3,10 +3,21 @@
 // (deeper encodings are the engine's value decoders' job). A repeated name is also inspected with its
 // values joined (["get","x"],["pollution"]): HTTP parameter pollution joins them server-side.
 import type { Point, PointPart } from '../types.js';
-import { percentDecode } from './percent.js';
+import { NameIndex } from './name-index.js';
+import { percentDecode, plusToSpace } from './percent.js';
 import type { Sink } from './sink.js';
 
-const SAFE_NAME = /^[A-Za-z0-9_.\-[\]$:@]*$/;
+/** Characters of an ordinary parameter name: A-Z a-z 0-9 _ . - [ ] $ : @ */
+const NAME_CHAR = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-[]$:@') NAME_CHAR[c.charCodeAt(0)] = 1;
+
+function isSafeName(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 128 || NAME_CHAR[c] === 0) return false;
+  }
+  return true;
+}
 
 export interface UrlEncodedResult {
   pairs: number;
@@ -14,13 +25,15 @@ export interface UrlEncodedResult {
   oddNames: boolean;
 }
 
-export function parseUrlEncoded(s: string, base: Point, tag: string, depth: number, sink: Sink): UrlEncodedResult {
+export function parseUrlEncoded(text: string, base: Point, tag: string, depth: number, sink: Sink): UrlEncodedResult {
   const res: UrlEncodedResult = { pairs: 0, oddNames: false };
+  // '+' is a space before any %XX is decoded ('%2B' stays a '+'), one character for one: replacing it
+  // in the whole text once keeps every offset and spares a replace per name and value.
+  const s = plusToSpace(text);
   const n = s.length;
-  // Pollution tracking keeps no values: a name maps to where its first value starts, and only names
-  // seen again get a list (of value offsets, decoded again when joined). Keeping every value of a
-  // 40k-field form alive until the end costs more in garbage collection than the parsing itself.
-  const firstAt = new Map<string, number>();
+  // Pollution tracking keeps no strings: a name maps to where its first value starts, and only names
+  // seen again get a list (of value offsets, decoded again when joined).
+  const firstAt = new NameIndex(s);
   let repeated: Map<string, number[]> | null = null;
   let start = 0;
   let eq = -1; // the next '=' at or after start (n when none): found once per '=', not once per pair
@@ -34,18 +47,17 @@ export function parseUrlEncoded(s: string, base: Point, tag: string, depth: numb
         if (eq < 0) eq = n;
       }
       const hasValue = eq < end;
-      const name = percentDecode(s.slice(start, hasValue ? eq : end), true);
-      const value = hasValue ? percentDecode(s.slice(eq + 1, end), true) : '';
+      const name = percentDecode(s.slice(start, hasValue ? eq : end));
+      const value = hasValue ? percentDecode(s.slice(eq + 1, end)) : '';
       res.pairs++;
-      if (!res.oddNames && !SAFE_NAME.test(name)) res.oddNames = true;
+      if (!res.oddNames && !isSafeName(name)) res.oddNames = true;
       const part: PointPart = [tag, name];
       const point = base.length === 0 ? [part] : [...base, part];
       if (name.length > 0) sink.name(point, name);
       if (value.length > 0) sink.value(point, value, depth);
       const valueAt = hasValue ? eq + 1 : end;
-      const first = firstAt.get(name);
-      if (first === undefined) firstAt.set(name, valueAt);
-      else {
+      const first = firstAt.firstOrAdd(name, start, hasValue ? eq : end, valueAt);
+      if (first >= 0) {
         repeated ??= new Map();
         const list = repeated.get(name);
         if (list) list.push(valueAt);
@@ -71,5 +83,5 @@ function valueAtOffset(s: string, at: number): string {
   if (at >= s.length || s.charCodeAt(at) === 38) return '';
   let end = s.indexOf('&', at);
   if (end < 0) end = s.length;
-  return percentDecode(s.slice(at, end), true);
+  return percentDecode(s.slice(at, end));
 }

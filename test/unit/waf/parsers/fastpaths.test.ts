@@ -52,6 +52,28 @@ describe('parseUrlEncoded pollution', () => {
     expect(parse('x&x').values).toEqual([]);
   });
 
+  it('finds a name repeated across tens of thousands of others, equal once decoded', () => {
+    // the name index grows and rehashes several times between the first and the later occurrences
+    const middle = Array.from({ length: 30000 }, (_, i) => `f${i}=v${i}`).join('&');
+    const sink = parse(`id=1&${middle}&%69d=2&i%64=3&a+b=x&${middle}&a%20b=y&f17=again`);
+    const joined = sink.values.filter((v) => pointToString(v.point).endsWith('pollution')).map((v) => [pointToString(v.point), v.value]);
+    expect(joined.slice(0, 3)).toEqual([['get.id.pollution', '1,2,3'], ['get.f0.pollution', 'v0,v0'], ['get.f1.pollution', 'v1,v1']]);
+    expect(joined).toContainEqual(['get.a b.pollution', 'x,y']);
+    expect(joined).toContainEqual(['get.f17.pollution', 'v17,v17,again']);
+    expect(joined).toHaveLength(30000 + 2);
+  });
+
+  it("turns '+' into a space before percent-decoding, in long and non-Latin-1 forms too", () => {
+    const pad = 'p=' + 'x'.repeat(5000);
+    for (const extra of ['', '&w=\u2603+\u2603']) {
+      const sink = parse(`${pad}&q=a+b%2Bc&n%2B1+2=v+%252B${extra}`);
+      const vals = Object.fromEntries(sink.values.map((v) => [pointToString(v.point), v.value]));
+      expect(vals['get.q']).toBe('a b+c');
+      expect(vals['get.n+1 2']).toBe('v %2B');
+      if (extra) expect(vals['get.w']).toBe('\u2603 \u2603');
+    }
+  });
+
   it('parses many pairs without values followed by one with a value', () => {
     const sink = parse('a&'.repeat(20000) + 'b=1');
     expect(sink.names).toHaveLength(20001);
