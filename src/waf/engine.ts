@@ -6,6 +6,7 @@
 // Speed: detectors share a one-pass character summary and lower-cased form of the value
 // (lexers/charclass.ts) and return early when the characters their syntax needs are absent; in large
 // requests a short value already passed in the same kind of place is not run past them again.
+import { CleanMemo } from './clean-memo.js';
 import { normalizeRequest } from './request.js';
 import { parseBody } from './parsers/body.js';
 import { parseHeaders } from './parsers/headers.js';
@@ -42,32 +43,6 @@ export function defaultDetectors(): { detectors: Detector[]; error: unknown } {
 
 const OVERLAP = 512;
 const MAX_PAYLOAD = 256;
-/** Values up to this length are remembered when every detector passed them (see Run.clean). */
-const MEMO_MAX_LEN = 128;
-const MEMO_MAX_ENTRIES = 8192;
-/** Small requests rarely repeat a value: remembering starts after this many values and names. */
-const MEMO_AFTER = 64;
-/**
- * Lookups of one kind (names, values) after which the memo is judged: when fewer than one in
- * MEMO_MIN_HIT_RATIO hit, values of that kind are not remembered or looked up again in this request
- * (a form of 40k distinct fields gains nothing and pays for a map of them).
- */
-const MEMO_TRIAL = 1024;
-const MEMO_MIN_HIT_RATIO = 8;
-
-/**
- * What a bundled detector reads from its context besides the value: kind, root, header, the last
- * named key of the point (paramName) and whether the point is inside a DTD. Equal contexts and equal
- * values give equal answers.
- */
-interface SeenContext {
-  kind: ValueKind;
-  root: string;
-  header: string | undefined;
-  key: string;
-  dtd: boolean;
-}
-
 export class WafEngine {
   readonly detectors: Detector[];
   readonly limits: ParseLimits;
@@ -77,7 +52,7 @@ export class WafEngine {
   readonly detectWindow: number;
   readonly maxHits: number;
   readonly disabled: Set<AttackType>;
-  /** Only bundled detectors: their answers depend on no more of the context than SeenContext holds. */
+  /** Only bundled detectors: their answers depend on no more of the context than CleanMemo compares. */
   readonly memoSafe: boolean;
 
   constructor(opts: WafEngineOptions = {}) {
@@ -139,16 +114,8 @@ class Run implements Sink {
   readonly hits: Hit[] = [];
   private readonly seen = new Set<string>();
   private readonly expanded = new Set<string>();
-  /**
-   * Short values every detector passed, with the context signature they were seen in: the same value
-   * in the same kind of place (a JSON key on every record, a tag repeated in a list) is not run past
-   * the detectors again. Detectors are pure functions of (value, context), so this changes no answer.
-   */
-  private readonly clean = new Map<string, SeenContext>();
-  /** Memo lookups and hits, [names, values]; a kind whose hit rate proved too low stops using it. */
-  private readonly memoLookups = [0, 0];
-  private readonly memoHits = [0, 0];
-  private readonly memoOff = [false, false];
+  /** Short values every detector passed (see clean-memo.ts); null when custom detectors run. */
+  private readonly memo: CleanMemo | null;
   count = 0;
   bytes = 0;
   stop = false;
@@ -160,6 +127,7 @@ class Run implements Sink {
   constructor(private readonly eng: WafEngine, t0: number) {
     this.limits = eng.limits;
     this.deadline = t0 + eng.timeBudgetMs;
+    this.memo = eng.memoSafe ? new CleanMemo() : null;
   }
 
   private polls = 0;
@@ -235,22 +203,10 @@ class Run implements Sink {
     const first = point[0];
     const root = first ? first[0] : '';
     const header = root === 'header' && first && first.length > 1 ? String(first[1]) : undefined;
-    const mk = kind === 'name' ? 0 : 1;
-    if (value.length <= MEMO_MAX_LEN && this.count > MEMO_AFTER && this.eng.memoSafe && !this.memoOff[mk]) {
-      let key = '';
-      let dtd = false;
-      for (let i = point.length - 1; i >= 0; i--) {
-        const part = point[i]!;
-        if (key === '' && part.length > 1 && typeof part[1] === 'string') key = part[1];
-        if (part[0] === 'xml_dtd' || part[0] === 'xml_dtd_entity') dtd = true;
-      }
-      const prev = this.clean.get(value);
-      const hit = prev !== undefined && prev.kind === kind && prev.root === root && prev.header === header && prev.key === key && prev.dtd === dtd;
-      if (hit) this.memoHits[mk]++;
-      if (++this.memoLookups[mk]! === MEMO_TRIAL && this.memoHits[mk]! * MEMO_MIN_HIT_RATIO < MEMO_TRIAL) this.memoOff[mk] = true;
-      if (hit) return;
-      const matched = this.runDetectors(dets, value, { point, kind, root, header });
-      if (!matched && prev === undefined && this.clean.size < MEMO_MAX_ENTRIES) this.clean.set(value, { kind, root, header, key, dtd });
+    const memo = this.memo;
+    if (memo !== null && memo.applies(value, kind, this.count)) {
+      if (memo.passed(value, point, kind, root, header)) return;
+      if (!this.runDetectors(dets, value, { point, kind, root, header })) memo.remember(value, point, kind, root, header);
       return;
     }
     const ctx: DetectContext = { point, kind, root, header };
