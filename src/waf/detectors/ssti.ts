@@ -2,38 +2,21 @@
  * Server-side template injection.
  *
  * Finds template delimiters of the common engines — `{{ }}` `{% %}` (Jinja2, Twig, Handlebars,
- * Nunjucks), `${ }` (Freemarker, EL, Thymeleaf, Mako), `#{ }` (EL, Ruby, Pug), `*{ }` `@{ }` `~{ }`
- * (Thymeleaf), `<%= %>` (ERB, JSP, EJS), `[[ ]]` — and judges the expression inside: arithmetic on
- * literals (the classic `{{7*7}}` probe), Python object introspection (`__class__`, `__globals__`,
- * `|attr(`), Java reflection / class loading (`T(java.lang.Runtime)`, `getClass()`, `forName`),
- * engine-specific escapes (Freemarker `?new()`, `<#assign>`, Velocity `#set($x=...)`,
- * Smarty `{php}` / `{system(...)}`, Thymeleaf `__${...}__` pre-processing), and calls with code-like
- * arguments. A plain variable reference (`{{ user.name }}`, `${HOME}`) passes.
+ * Nunjucks, Django), `${ }` (Freemarker, EL, Thymeleaf, Mako), `#{ }` (EL, Ruby, Pug), `*{ }` `@{ }`
+ * `~{ }` (Thymeleaf), `<%= %>` (ERB, JSP, EJS), `[[ ]]`, `[= ]` (Freemarker square-bracket syntax),
+ * Razor `@( )` / `@{ }` / `@Name.Member(...)` — and judges the expression inside (ssti/expr.ts):
+ * arithmetic on literals (the classic `{{7*7}}` probe), Python object introspection (`__class__`,
+ * `__globals__`, `|attr(`), Java reflection / class loading (`T(java.lang.Runtime)`, `getClass()`,
+ * `forName`), .NET process/file/reflection APIs, Twig filters handed a PHP callable
+ * (`|filter('system')`), the framework globals that hold secrets (`{{config}}`, `_self`,
+ * `app.request.server`), engine-specific escapes (Freemarker `?new()`, `<#assign>` / `[#assign]`,
+ * Velocity `#set($x=...)`, Smarty `{php}` / `{system(...)}`, Thymeleaf `__${...}__`
+ * pre-processing), and calls with code-like arguments. A plain variable reference
+ * (`{{ user.name }}`, `${HOME}`, `@username`) passes.
  */
 import type { Detector, DetectorMatch, DetectContext } from '../types.js';
-import { F, charFlags, decodeJsEscapes, excerpt } from '../lexers/text.js';
-
-const ARITH = /^\s*[-+]?\d+(?:\.\d+)?\s*[-+*/%]\s*['"]?[-+]?\d+(?:\.\d+)?['"]?\s*(?:[-+*/%]\s*\d+\s*)*$/;
-const DANGER = new RegExp(
-  [
-    '__(?:class|mro|subclasses|globals|builtins|import|init|getattribute|dict|base|bases|reduce|code)__',
-    '_templatereference__context', '\\|\\s*attr\\s*\\(', '\\bmro\\s*\\(', '\\bgetattr\\s*\\(', '\\blipsum\\b', '\\bcycler\\b',
-    '\\bjoiner\\b', '\\bnamespace\\s*\\.\\s*__', '\\brequest\\s*\\.\\s*(?:application|environ|__)', '\\bconfig\\s*\\.\\s*(?:items|__class__|from)',
-    '\\burl_for\\s*\\.', '\\bget_flashed_messages\\b', '\\bself\\s*\\.\\s*(?:__|_template|_context)',
-    '\\bt\\s*\\(\\s*[a-z_]\\w*(?:\\.\\w+)+\\s*\\)', '\\bjava\\.lang\\.', '\\bgetclass\\s*\\(', '\\bforname\\s*\\(', '\\bgetruntime\\s*\\(', '\\bprocessbuilder\\b',
-    '\\bclassloader\\b', '\\bclass\\s*\\.\\s*(?:forname|classloader|module)', '\\bnew\\s+java\\.', '\\bscriptengine', '\\bjavax\\.',
-    '\\?\\s*new\\s*\\(', '\\?\\s*api\\b', '\\?\\s*(?:eval|interpret)\\b', 'freemarker\\.template', '\\bexecute\\s*\\(',
-    '\\bobjectconstructor\\b', '\\bstatics\\b', '\\b_self\\s*\\.\\s*env', 'registerundefinedfiltercallback', 'getfilter\\s*\\(',
-    '\\$smarty\\.', '\\bconstructor\\s*\\.\\s*constructor', '\\bconstructor\\s*\\(', '\\bprocess\\s*\\.\\s*(?:mainmodule|binding|env)',
-    '\\brequire\\s*\\(', '\\bchild_process\\b', '\\bglobal\\s*\\.\\s*process', '\\bos\\s*\\.\\s*(?:popen|system)', '\\bsubprocess\\b',
-    '\\bimport\\s+os\\b', '\\bsystem\\s*\\(', '\\bexec\\s*\\(', '\\beval\\s*\\(', '\\bpopen\\s*\\(', '\\bpassthru\\s*\\(',
-    '\\bshell_exec\\s*\\(', '@\\s*(?:print|system|eval|exec|passthru|assert|phpinfo)\\s*\\(', '\\bphpinfo\\s*\\(',
-    '\\bfile\\s*\\.\\s*(?:open|read|write)', '\\bio\\s*\\.\\s*(?:popen|read)', '\\bdir\\s*\\.\\s*(?:entries|glob)',
-    '\\$class\\s*\\.', '\\.inspect\\s*\\(', '\\bruntime\\b', '\\bfrom_pyfile\\b', '\\bdebug\\s*\\.\\s*', '\\bsettings\\s*\\.\\s*secret',
-    '\\bmd5\\s*\\(', '\\bprint\\s*\\(',
-  ].join('|'),
-  'i',
-);
+import { F, charFlags, decodeJsEscapes, excerpt, isAlnum } from '../lexers/text.js';
+import { ARITH, DANGER, DOTNET_AT_START, judgeJinja } from './ssti/expr.js';
 
 const OPENERS: Array<[string, string, string]> = [
   ['{{', '}}', 'ssti:jinja'],
@@ -45,19 +28,23 @@ const OPENERS: Array<[string, string, string]> = [
   ['~{', '}', 'ssti:thymeleaf'],
   ['<%', '%>', 'ssti:erb'],
   ['[[', ']]', 'ssti:expression'],
+  ['[=', ']', 'ssti:freemarker'],
+  ['@(', ')', 'ssti:razor'],
   ['{php}', '{/php}', 'ssti:smarty'],
 ];
 
-/** Inner expression of a delimiter opening at `at` (balanced braces, bounded), and where it ends. */
+/** Inner expression of a delimiter opening at `at` (balanced brackets, bounded), and where it ends. */
 function innerOf(s: string, at: number, open: string, close: string): { inner: string; end: number; closed: boolean } {
   const from = at + open.length;
   const limit = Math.min(s.length, from + 1024);
-  if (close === '}') {
+  if (close === '}' || close === ')') {
+    const o = close === '}' ? 123 : 40;
+    const c0 = close.charCodeAt(0);
     let depth = 1;
     for (let i = from; i < limit; i++) {
       const c = s.charCodeAt(i);
-      if (c === 123) depth++;
-      else if (c === 125 && --depth === 0) return { inner: s.slice(from, i), end: i + 1, closed: true };
+      if (c === o) depth++;
+      else if (c === c0 && --depth === 0) return { inner: s.slice(from, i), end: i + 1, closed: true };
     }
     return { inner: s.slice(from, limit), end: limit, closed: false };
   }
@@ -74,28 +61,51 @@ function judgeInner(inner: string, open: string): boolean {
     body = body.replace(/^[=\-#]/, '').replace(/-$/, '');
     if (/`[^`]{1,80}`|%x\(/.test(body)) return true; // ERB shell-out
   }
-  if (open === '{%') body = body.replace(/^-/, '');
+  if (open === '{%' || open === '{{') body = body.replace(/^-|-$/g, '');
   if (ARITH.test(body)) return true;
   if (DANGER.test(body)) return true;
+  if ((open === '{{' || open === '{%') && judgeJinja(body, open === '{%')) return true;
   // Thymeleaf pre-processing: __${...}__
   if (/__\$\{/.test(body)) return true;
   return false;
 }
 
-function check(v: string): { stamp: string; s: number; e: number } | null {
-  for (const [open, close, stamp] of OPENERS) {
+/** Razor's implicit expression `@System.Diagnostics.Process.Start(...)`: `@` not inside a word (an e-mail). */
+function razorImplicit(v: string): number {
+  let at = v.indexOf('@');
+  for (let guard = 0; at >= 0 && guard < 64; guard++) {
+    const prev = at > 0 ? v.charCodeAt(at - 1) : 32;
+    const next = v.charCodeAt(at + 1);
+    if (!isAlnum(prev) && prev !== 95 && prev !== 46 && ((next >= 65 && next <= 90) || (next >= 97 && next <= 122)) && DOTNET_AT_START.test(v.slice(at + 1, at + 161))) return at;
+    at = v.indexOf('@', at + 1);
+  }
+  return -1;
+}
+
+const DIRECTIVE_FM = /[<[]#(?:assign|global|local|import|include|setting|ftl)\b/i;
+
+const RAZOR_OPENERS = OPENERS.filter((o) => o[0] === '@(');
+
+function delimited(v: string, openers: Array<[string, string, string]>): { stamp: string; s: number; e: number } | null {
+  for (const [open, close, stamp] of openers) {
     let at = v.indexOf(open);
     if (open === '${' && at >= 2 && v.slice(at - 2, at) === '__') return { stamp: 'ssti:thymeleaf', s: at - 2, e: at + 40 };
     let guard = 0;
     while (at >= 0 && guard++ < 64) {
       const { inner, end, closed } = innerOf(v, at, open, close);
       if (open === '{php}' || judgeInner(inner, open)) return { stamp, s: at, e: end };
-      if (!closed && close !== '}') break; // no closer anywhere after: later openers have none either
+      if (!closed && close !== '}' && close !== ')') break; // no closer anywhere after: later openers have none either
       at = v.indexOf(open, at + open.length);
     }
   }
-  // Freemarker directives, Velocity and Smarty statements
-  const fm = /<#(?:assign|global|local|import|include|setting)\b/i.exec(v);
+  return null;
+}
+
+function check(v: string): { stamp: string; s: number; e: number } | null {
+  const d = delimited(v, OPENERS);
+  if (d) return d;
+  // Freemarker directives (angle- or square-bracket syntax), Velocity and Smarty statements
+  const fm = DIRECTIVE_FM.exec(v);
   if (fm) return { stamp: 'ssti:freemarker', s: fm.index, e: fm.index + 60 };
   const vel = /#set\s*\(\s*\$\w+\s*=|#(?:evaluate|define|foreach)\s*\(|\$\w+\.getclass\s*\(/i.exec(v);
   if (vel) return { stamp: 'ssti:velocity', s: vel.index, e: vel.index + 60 };
@@ -106,13 +116,20 @@ function check(v: string): { stamp: string; s: number; e: number } | null {
 
 export const ssti: Detector = {
   type: 'ssti',
-  description: 'Server-side template injection: template delimiters whose expression computes, introspects or executes',
+  description: 'Server-side template injection: template delimiters whose expression computes, introspects, executes or dumps the application globals',
   detect(value: string, _ctx: DetectContext): DetectorMatch | null {
     if (value.length < 4) return null;
     const flags = charFlags(value);
-    if (!(flags & (F.LBRACE | F.LT | F.HASH | F.BRACKET | F.BSLASH))) return null;
-    let r = check(value);
+    let r: ReturnType<typeof check>;
+    if (flags & (F.LBRACE | F.LT | F.HASH | F.BRACKET | F.BSLASH)) r = check(value);
+    else if (flags & F.AT && flags & F.LPAREN) r = delimited(value, RAZOR_OPENERS); // `@` alone (e-mail) only matters to Razor
+    else if (!(flags & F.AT)) return null;
+    else r = null;
     if (r) return { stamp: r.stamp, payload: excerpt(value, r.s, r.e) };
+    if (flags & F.AT && flags & F.DOT) {
+      const at = razorImplicit(value);
+      if (at >= 0) return { stamp: 'ssti:razor', payload: excerpt(value, at, at + 60) };
+    }
     if (flags & F.BSLASH) {
       const d = decodeJsEscapes(value);
       if (d !== value && (r = check(d))) return { stamp: r.stamp, payload: excerpt(d, r.s, r.e) };

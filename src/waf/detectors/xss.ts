@@ -4,7 +4,8 @@
  * The value (and its normalised forms: HTML entities decoded, `\uXXXX`/`\xHH` decoded, NULs
  * removed, and filter-evasion tags like `o<x>nfocus` stripped) is checked for:
  * - tags a browser would build that run script: script/iframe/object/embed/base/... tags, any tag
- *   with an `on*` event handler attribute, URL attributes with `javascript:` / `vbscript:` /
+ *   with an `on*` event handler attribute or a framework expression attribute (`ng-focus`, `v-on:`,
+ *   `x-init`) whose expression reaches a sink, URL attributes with `javascript:` / `vbscript:` /
  *   `data:text/html` values (whitespace and entities inside the scheme are ignored, as browsers do),
  *   CSS `expression()`;
  * - attribute break-outs without a tag: a quote (or a known DOM event name) followed by
@@ -16,7 +17,7 @@
  */
 import type { Detector, DetectorMatch, DetectContext } from '../types.js';
 import { scanTags, type HtmlTag } from '../lexers/html.js';
-import { findJsSink, looksLikeJs } from '../lexers/js.js';
+import { findExpressionSink, findJsSink, looksLikeJs } from '../lexers/js.js';
 import { F, charFlags, decodeEntities, decodeJsEscapes, excerpt, isAlnum, lowerOf } from '../lexers/text.js';
 
 const DANGEROUS_TAGS: Record<string, string> = {
@@ -87,6 +88,13 @@ function stripCssComments(css: string): string {
   return (out + css.slice(i)).replace(/\\/g, '');
 }
 
+/**
+ * Attributes a client-side framework evaluates as an expression: AngularJS `ng-*` (also `data-ng-`,
+ * `x-ng-`, `ng:`), Vue `v-on:` / `v-bind:` / `v-html` and their `@` / `:` shorthands, Alpine `x-on:` /
+ * `x-init` / `x-data`..., htmx `hx-on`.
+ */
+const FRAMEWORK_ATTR = /^(?:(?:data-|x-)?ng[-:_][a-z]|v-(?:on|bind|html)\b|[@:][a-z]|x-(?:on|init|effect|data|bind|html)\b|hx-on)/;
+
 function judgeTag(tag: HtmlTag): { stamp: string; s: number; e: number } | null {
   const dangerous = DANGEROUS_TAGS[tag.name];
   if (dangerous) return { stamp: dangerous, s: tag.start, e: Math.min(tag.end, tag.start + 60) };
@@ -96,6 +104,9 @@ function judgeTag(tag: HtmlTag): { stamp: string; s: number; e: number } | null 
       return { stamp: 'xss:event-handler', s: a.start, e: a.end };
     }
     if (a.value === null) continue;
+    if (FRAMEWORK_ATTR.test(name) && findExpressionSink(a.value.indexOf('&') >= 0 ? decodeEntities(a.value) : a.value)) {
+      return { stamp: 'xss:framework-expression', s: a.start, e: a.end };
+    }
     if (URL_ATTRS.has(name)) {
       if (name === 'srcdoc' && a.value.includes('<')) return { stamp: 'xss:srcdoc', s: a.start, e: a.end };
       let v = a.value;

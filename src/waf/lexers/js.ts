@@ -1,90 +1,12 @@
-// A small JavaScript tokenizer and the sink analysis built on it. Tokens: identifiers, numbers,
-// strings, template literals and punctuators; comments and whitespace are dropped. `findJsSink`
-// walks the tokens looking for code that executes or leaks: calls of alert/prompt/confirm/eval
-// (also `(alert)(1)`, `alert?.()`, `alert.call(...)`, tagged templates), sinks handed over as
-// callbacks or assigned (`.some(confirm)`, `onerror=eval`), the Function constructor, document
-// cookie / write access, innerHTML assignment, dynamic property calls on globals (`top['al'+'ert']`)
-// and prototype pollution. Arguments must be well-formed JavaScript: `alert (level 2)` is prose.
+// JavaScript sink analysis on the tokens of js-lex.ts. `findJsSink` walks the tokens looking for code
+// that executes or leaks: calls of alert/prompt/confirm/eval (also `(alert)(1)`, `alert?.()`,
+// `alert.call(...)`, tagged templates), sinks handed over as callbacks or assigned (`.some(confirm)`,
+// `onerror=eval`), the Function constructor, document cookie / write access, innerHTML assignment,
+// dynamic property calls on globals (`top['al'+'ert']`) and prototype pollution. Arguments must be
+// well-formed JavaScript: `alert (level 2)` is prose.
+import { argsShape, closeOf, isOperand, lexJs, type JsTok } from './js-lex.js';
 
-export interface JsTok {
-  /** id | num | str | tpl | p (punctuator) */
-  t: 'id' | 'num' | 'str' | 'tpl' | 'p';
-  v: string;
-  s: number;
-  e: number;
-  /** Whitespace preceded the token. */
-  ws?: boolean;
-}
-
-function isIdStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36 || (c >= 0xaa && c !== 0xfeff && c !== 0xa0 && !(c >= 0x2000 && c <= 0x206f) && c !== 0x3000);
-}
-function isIdChar(c: number): boolean {
-  return isIdStart(c) || (c >= 48 && c <= 57);
-}
-function isWs(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13) || c === 0 || c === 0xa0 || c === 0xfeff || (c >= 0x2000 && c <= 0x200b) || c === 0x2028 || c === 0x2029 || c === 0x3000;
-}
-
-export function lexJs(src: string, maxTokens = 4096, from = 0): JsTok[] {
-  const toks: JsTok[] = [];
-  const n = src.length;
-  let i = from;
-  let ws = false;
-  while (i < n && toks.length < maxTokens) {
-    const c = src.charCodeAt(i);
-    if (isWs(c)) {
-      ws = true;
-      i++;
-      continue;
-    }
-    if (c === 47 && src.charCodeAt(i + 1) === 47) {
-      while (i < n && src.charCodeAt(i) !== 10 && src.charCodeAt(i) !== 13) i++;
-      ws = true;
-      continue;
-    }
-    if (c === 47 && src.charCodeAt(i + 1) === 42) {
-      const close = src.indexOf('*/', i + 2);
-      i = close < 0 ? n : close + 2;
-      ws = true;
-      continue;
-    }
-    const start = i;
-    let t: JsTok['t'];
-    if (isIdStart(c)) {
-      i++;
-      while (i < n && isIdChar(src.charCodeAt(i))) i++;
-      t = 'id';
-    } else if (c >= 48 && c <= 57) {
-      i++;
-      while (i < n && (isIdChar(src.charCodeAt(i)) || src.charCodeAt(i) === 46)) i++;
-      t = 'num';
-    } else if (c === 39 || c === 34 || c === 96) {
-      i++;
-      while (i < n) {
-        const d = src.charCodeAt(i);
-        if (d === 92) {
-          i += 2;
-          continue;
-        }
-        i++;
-        if (d === c) break;
-      }
-      if (i > n) i = n;
-      t = c === 96 ? 'tpl' : 'str';
-    } else {
-      i++;
-      if (c === 63 && src.charCodeAt(i) === 46) i++; // ?.
-      else if (c === 61 && src.charCodeAt(i) === 62) i++; // =>
-      t = 'p';
-    }
-    const tok: JsTok = { t, v: src.slice(start, i), s: start, e: i };
-    if (ws) tok.ws = true;
-    ws = false;
-    toks.push(tok);
-  }
-  return toks;
-}
+export { lexJs, type JsTok } from './js-lex.js';
 
 /** Functions whose call executes code or shows the proof-of-concept dialog. */
 const CALL_SINKS = new Set(['alert', 'prompt', 'confirm', 'eval', 'execScript', 'msgbox', 'MsgBox']);
@@ -92,64 +14,6 @@ const CALL_SINKS = new Set(['alert', 'prompt', 'confirm', 'eval', 'execScript', 
 const STRING_SINKS = new Set(['setTimeout', 'setInterval', 'setImmediate', 'Function', 'execScript']);
 const GLOBALS = new Set(['top', 'self', 'window', 'parent', 'frames', 'globalThis', 'this', 'content', 'opener']);
 const DOCUMENT_SINKS = new Set(['cookie', 'write', 'writeln', 'execCommand', 'domain']);
-const KEYWORD_OPS = new Set(['new', 'typeof', 'void', 'delete', 'in', 'instanceof', 'of', 'await', 'yield']);
-
-function isOperand(t: JsTok): boolean {
-  return t.t !== 'p' && !(t.t === 'id' && KEYWORD_OPS.has(t.v));
-}
-
-/** Index of the token closing the bracket opened at j (or toks.length). */
-function closeOf(toks: JsTok[], j: number): number {
-  const open = toks[j]!.v;
-  const close = open === '(' ? ')' : open === '[' ? ']' : '}';
-  let depth = 0;
-  // bounded: argument lists and index expressions longer than this are not what we look for,
-  // and an unbounded scan from every bracket would be quadratic on `top[top[top[...`
-  const limit = Math.min(toks.length, j + 512);
-  for (let k = j; k < limit; k++) {
-    const v = toks[k]!.v;
-    if (v === open) depth++;
-    else if (v === close && --depth === 0) return k;
-  }
-  return limit;
-}
-
-/**
- * Well-formed argument list for the `(` at j: no two operands side by side at the top level, no
- * stray prose. Returns the argument token count (0 for `()`), or -1 when malformed.
- */
-function argsShape(toks: JsTok[], j: number): { count: number; hasString: boolean; loneWord: boolean; loneNum: boolean } | null {
-  const end = closeOf(toks, j);
-  let prevOperand = false;
-  let depth = 0;
-  let count = 0;
-  let hasString = false;
-  for (let k = j + 1; k < end; k++) {
-    const t = toks[k]!;
-    count++;
-    if (t.t === 'str' || t.t === 'tpl') hasString = true;
-    if (t.t === 'p') {
-      if (t.v === '(' || t.v === '[' || t.v === '{') depth++;
-      else if (t.v === ')' || t.v === ']' || t.v === '}') depth--;
-      prevOperand = t.v === ')' || t.v === ']';
-      continue;
-    }
-    if (depth > 0) {
-      prevOperand = isOperand(t);
-      continue;
-    }
-    const op = isOperand(t);
-    if (op && prevOperand) return null;
-    prevOperand = op;
-  }
-  const first = toks[j + 1];
-  return {
-    count,
-    hasString,
-    loneWord: count === 1 && first?.t === 'id',
-    loneNum: count === 1 && first?.t === 'num',
-  };
-}
 
 export interface JsFinding {
   stamp: string;
@@ -178,18 +42,34 @@ function sinkCallAt(toks: JsTok[], i: number): number {
 
 /**
  * Find executable JavaScript sinks in `src`, read as code as-is and, like a value spliced into a
- * quoted JS string, after the first unescaped `'`, `"` or backtick (`'-alert(1)//`).
+ * quoted JS string, after the first unescaped `'`, `"` or backtick (`'-alert(1)//`). A quote the
+ * value escapes itself (`\';alert(1)//`) counts too: an application that escapes quotes but not
+ * backslashes turns `\'` into `\\'`, an escaped backslash and a live quote.
  */
 export function findJsSink(src: string): JsFinding | null {
-  const r = findJsSinkIn(src, 0);
+  const r = findJsSinkIn(src, 0, false);
   if (r) return r;
   for (const q of [39, 34, 96]) {
     const at = firstUnescaped(src, q);
+    const raw = src.indexOf(q === 39 ? "'" : q === 34 ? '"' : '`');
+    if (raw >= 0 && raw !== at && src.charCodeAt(raw - 1) === 92) {
+      const r1 = findJsSinkIn(src, raw + 1, false);
+      if (r1) return r1;
+    }
     if (at < 0) continue;
-    const r2 = findJsSinkIn(src, at + 1);
+    const r2 = findJsSinkIn(src, at + 1, false);
     if (r2) return r2;
   }
   return null;
+}
+
+/**
+ * Sinks in a framework expression (AngularJS `ng-*`, Vue `v-on:` / `@`, Alpine `x-on:`): there a
+ * dialog or eval reached through any object is the point (`$event.view.alert(1)`, where `view` is
+ * the window), so member calls count.
+ */
+export function findExpressionSink(src: string): JsFinding | null {
+  return findJsSinkIn(src, 0, true, 512);
 }
 
 function firstUnescaped(src: string, q: number): number {
@@ -201,7 +81,7 @@ function firstUnescaped(src: string, q: number): number {
   return -1;
 }
 
-function findJsSinkIn(src: string, from: number, maxTokens = 4096): JsFinding | null {
+function findJsSinkIn(src: string, from: number, members: boolean, maxTokens = 4096): JsFinding | null {
   const toks = lexJs(src, maxTokens, from);
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i]!;
@@ -213,7 +93,7 @@ function findJsSinkIn(src: string, from: number, maxTokens = 4096): JsFinding | 
     const prev = toks[i - 1];
     if (prev?.v === '.' && !GLOBALS.has(toks[i - 2]?.v ?? '') && t.v !== 'constructor' && t.v !== '__proto__' && t.v !== 'innerHTML' && t.v !== 'outerHTML') {
       // member of an arbitrary object: `re.exec(...)`, `obj.print(...)`
-      if (!(t.v === 'cookie' || t.v === 'write' || t.v === 'writeln')) continue;
+      if (!(t.v === 'cookie' || t.v === 'write' || t.v === 'writeln' || (members && CALL_SINKS.has(t.v)))) continue;
     }
     const name = t.v;
     if (CALL_SINKS.has(name) || STRING_SINKS.has(name)) {
@@ -305,7 +185,7 @@ function findJsSinkIn(src: string, from: number, maxTokens = 4096): JsFinding | 
  * or an expression with a call / member / assignment before any two words meet side by side?
  */
 export function looksLikeJs(src: string): boolean {
-  if (findJsSinkIn(src, 0, 64)) return true;
+  if (findJsSinkIn(src, 0, false, 64)) return true;
   const toks = lexJs(src, 64);
   let prevOperand = false;
   for (let i = 0; i < toks.length; i++) {

@@ -1,6 +1,7 @@
 // Request bodies under ["post"]: undo Content-Encoding, then parse by the declared media type, and
 // by sniffing when the type is absent, generic, or lies (a JSON body sent as a form, XML as text/plain):
-// form_urlencoded, multipart, JSON, XML/SOAP, GraphQL, gRPC/protobuf, else plain text.
+// form_urlencoded, multipart, JSON, XML/SOAP, GraphQL, gRPC/protobuf, else plain text. Without a
+// charset, UTF-16 is recognised by its bytes (BOM or NULs between ASCII characters).
 import type { MediaType, NormalizedRequest } from '../request.js';
 import { parseMediaType } from '../request.js';
 import type { Point } from '../types.js';
@@ -14,6 +15,7 @@ import { decodeEbcdic, isEbcdicName } from './ebcdic.js';
 import { decodeUtf8Lenient, latin1, latin1Bytes, looksBinary } from './text.js';
 import { parseUrlEncoded } from './urlencoded.js';
 import { decodeXmlBytes, parseXml } from './xml.js';
+import { decodeUtf16, sniffUtf16 } from './xml-encoding.js';
 
 export interface BodyResult {
   /** Part of the body was not inspected (over maxBodyBytes, or a bomb). */
@@ -36,6 +38,11 @@ export function kindOf(type: string): Kind {
 
 function bytesToText(b: Uint8Array, charset: string | undefined): string {
   const cs = (charset ?? '').toLowerCase();
+  if (cs === '') {
+    // no charset: UTF-16 shows itself by a byte-order mark or NULs between ASCII characters
+    const u16 = sniffUtf16(b);
+    if (u16) return decodeUtf16(b.subarray(u16.bom), u16.encoding);
+  }
   if (cs === 'utf-16be' || ((cs === 'utf-16' || cs === 'utf16') && b[0] === 0xfe && b[1] === 0xff)) {
     const sw = Buffer.alloc(b.length & ~1);
     for (let i = 0; i + 1 < b.length; i += 2) { sw[i] = b[i + 1]!; sw[i + 1] = b[i]!; }
@@ -177,6 +184,7 @@ function dispatchPart(content: string, contentType: string, point: Point, depth:
   const kind = kindOf(mt.type);
   const bytes = latin1Bytes(content);
   if (kind !== 'other') return dispatchBytes(bytes, mt, point, depth, sink);
+  if (!mt.params['charset'] && sniffUtf16(bytes)) return sink.value(point, bytesToText(bytes, undefined), depth);
   if (looksBinary(content)) {
     const runs = printableRuns(content);
     if (runs.length > 0) sink.value(point, runs, depth, VALUE_NO_STRUCT);

@@ -2,7 +2,8 @@
 // budget. Structural sniffing (a JSON or XML document, a JWT, a GraphQL query inside a string), then
 // text decodings: percent (double encoding), htmljs (HTML entities, JS escapes), base64 (only when the
 // result is plausible text: mis-decoded tokens are a false-positive source), hex, UTF-7, data: URIs,
-// gzip inside base64, and fullwidth Unicode forms (NFKC, tag "unicode"). Each decoding adds its tag.
+// gzip inside base64, fullwidth Unicode forms (NFKC, tag "unicode"), and UTF-16 text read as 8-bit
+// characters (NULs between the letters, tag "utf16"). Each decoding adds its tag.
 import type { Point, PointPart } from '../types.js';
 import { decodeBase64 } from './base64.js';
 import { looksGraphql, parseGraphql } from './graphql.js';
@@ -41,6 +42,30 @@ function isGraphqlSlot(point: Point): boolean {
   // no key in GQL_KEYS is longer than 8: skip lower-casing every other key
   if (typeof key !== 'string' || key.length > 8) return false;
   return (tag === 'hash' || tag === 'get' || tag === 'form_urlencoded' || tag === 'multipart') && GQL_KEYS.has(key.toLowerCase());
+}
+
+/** A NUL, or the U+FFFD an XML serializer puts in its place (NUL is not allowed in XML text). */
+function isNulByte(c: number): boolean {
+  return c === 0 || c === 0xfffd;
+}
+
+/** The text of NUL-interleaved UTF-16 code units (either byte order), or null when `s` is not that. */
+function nulInterleaved(s: string): string | null {
+  // the NULs may sit on either side, and a trimmed value may have lost its first or last one
+  const off = isNulByte(s.charCodeAt(0)) ? 1 : 0;
+  for (let i = off; i < off + 8; i += 2) {
+    const c = s.charCodeAt(i);
+    if (c === 0 || c > 0x7e || !isNulByte(s.charCodeAt(i + 1))) return null;
+  }
+  const units = new Uint16Array((s.length - off + 1) >> 1);
+  for (let i = off, u = 0; i < s.length; i += 2, u++) {
+    const lo = s.charCodeAt(i);
+    let hi = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+    if (hi === 0xfffd) hi = 0;
+    if (lo > 0xff || hi > 0xff) return null;
+    units[u] = lo | (hi << 8);
+  }
+  return Buffer.from(units.buffer, units.byteOffset, units.byteLength).toString('utf16le');
 }
 
 export function expandValue(point: Point, value: string, depth: number, flags: number, sink: Sink): void {
@@ -107,6 +132,12 @@ export function expandValue(point: Point, value: string, depth: number, flags: n
   if (cf & F.NONASCII && FULLWIDTH.test(value)) {
     const dec = value.normalize('NFKC');
     if (dec !== value) sink.value(with1(point, ['unicode']), dec, d);
+  }
+  // UTF-16 bytes read as 8-bit characters (`<\0?\0x\0m\0l\0`): a document in a field that was
+  // decoded with the wrong charset; the application that reads it right sees the markup.
+  if (cf & (F.CTRL | F.NONASCII) && n >= 8) {
+    const dec = nulInterleaved(value);
+    if (dec !== null) sink.value(with1(point, ['utf16']), dec, d);
   }
   if (hasUtf7(value)) {
     const dec = decodeUtf7(value);

@@ -80,5 +80,3 @@ export function entityExpansion(decls: EntityDecl[], limit: number): { max: numb
   }
   return { max, sizes };
 }
-
-/** Parse already-decoded XML text at base+["xml"]. */

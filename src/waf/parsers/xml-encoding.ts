@@ -26,21 +26,42 @@ function swap16(b: Uint8Array): Buffer {
   return out;
 }
 
+/** 7-bit printable (or blank) but not NUL: the low byte of an ASCII character in UTF-16. */
+function ascii7(b: number | undefined): boolean {
+  return b !== undefined && ((b >= 0x20 && b < 0x7f) || b === 9 || b === 10 || b === 13);
+}
+
+/**
+ * UTF-16 by its bytes: a byte-order mark, or the NUL-interleaved pattern of two ASCII characters
+ * (`<\0?\0`, `\0{\0"`); what a body or multipart part without a charset may be in. Null otherwise.
+ */
+export function sniffUtf16(bytes: Uint8Array): { encoding: 'utf-16le' | 'utf-16be'; bom: number } | null {
+  const b0 = bytes[0], b1 = bytes[1], b2 = bytes[2], b3 = bytes[3];
+  if (b0 === 0xfe && b1 === 0xff) return { encoding: 'utf-16be', bom: 2 };
+  if (b0 === 0xff && b1 === 0xfe && !(b2 === 0 && b3 === 0)) return { encoding: 'utf-16le', bom: 2 };
+  if (b0 === 0x00 && ascii7(b1) && b2 === 0x00 && ascii7(b3)) return { encoding: 'utf-16be', bom: 0 };
+  if (ascii7(b0) && b1 === 0x00 && ascii7(b2) && b3 === 0x00) return { encoding: 'utf-16le', bom: 0 };
+  return null;
+}
+
+/** Decode UTF-16 bytes (after any byte-order mark). */
+export function decodeUtf16(bytes: Uint8Array, encoding: 'utf-16le' | 'utf-16be'): string {
+  if (encoding === 'utf-16be') return swap16(bytes).toString('utf16le');
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength & ~1).toString('utf16le');
+}
+
 /** Decode an XML body by its bytes (BOM / NUL pattern), then check the declared encoding agrees. */
 export function decodeXmlBytes(bytes: Uint8Array, headerCharset = ''): XmlBytes {
   let actual = 'utf-8', off = 0;
-  const b0 = bytes[0], b1 = bytes[1], b2 = bytes[2], b3 = bytes[3];
+  const b0 = bytes[0], b1 = bytes[1], b2 = bytes[2];
+  const u16 = sniffUtf16(bytes);
   if (b0 === 0xef && b1 === 0xbb && b2 === 0xbf) off = 3;
-  else if (b0 === 0xfe && b1 === 0xff) { actual = 'utf-16be'; off = 2; }
-  else if (b0 === 0xff && b1 === 0xfe) { actual = 'utf-16le'; off = 2; }
-  else if (b0 === 0x00 && b1 === 0x3c && b2 === 0x00 && b3 === 0x3f) actual = 'utf-16be';
-  else if (b0 === 0x3c && b1 === 0x00 && b2 === 0x3f && b3 === 0x00) actual = 'utf-16le';
+  else if (u16) { actual = u16.encoding; off = u16.bom; }
   else if (looksEbcdicXml(bytes) || (headerCharset && isEbcdicName(headerCharset))) actual = 'ebcdic';
   const body = bytes.subarray(off);
   let text: string;
   if (actual === 'ebcdic') text = decodeEbcdic(body);
-  else if (actual === 'utf-16le') text = Buffer.from(body.buffer, body.byteOffset, body.byteLength & ~1).toString('utf16le');
-  else if (actual === 'utf-16be') text = swap16(body).toString('utf16le');
+  else if (actual === 'utf-16le' || actual === 'utf-16be') text = decodeUtf16(body, actual);
   else text = decodeUtf8Lenient(body);
   const m = /^\s*<\?xml\s[^>]*?encoding\s*=\s*["']([^"']*)["']/i.exec(text.slice(0, 256));
   const declared = m ? m[1]!.trim().toLowerCase() : '';
@@ -60,5 +81,3 @@ export function decodeXmlBytes(bytes: Uint8Array, headerCharset = ''): XmlBytes 
   }
   return { text, actual, declared, mismatch };
 }
-
-/** Cheap sniff for XML in a value (not a whole body): a declaration, DOCTYPE or namespaced root. */

@@ -1,12 +1,14 @@
 // XML / SOAP: a small tolerant tokenizer, never an entity-expanding parser. Points under ["xml"]:
 // ["xml_tag", name] per element level (text and CDATA), ["xml_attr", name] for attributes,
 // ["xml_comment"], ["xml_pi"] (processing instructions other than the declaration), ["xml_dtd"] (the
-// whole DOCTYPE) and ["xml_dtd_entity", name] for each entity declaration. Entity-expansion bombs
-// (billion laughs, quadratic blowup, recursive entities) are measured without expanding and reported
-// as data_bomb (xml-dtd.ts); a body whose bytes contradict its declared encoding is reported as
-// invalid_xml (xml-encoding.ts).
+// whole DOCTYPE) and ["xml_dtd_entity", name] for each entity declaration. Text or CDATA that is
+// itself an XML document (SOAP carrying an escaped document) is parsed in place, one more ["xml"]
+// deep. Entity-expansion bombs (billion laughs, quadratic blowup, recursive entities) are measured
+// without expanding and reported as data_bomb (xml-dtd.ts) past the byte limit, and as xxe when a
+// small document expands to many times its size; a body whose bytes contradict its declared encoding
+// is reported as invalid_xml (xml-encoding.ts).
 import type { Point, PointPart } from '../types.js';
-import type { Sink } from './sink.js';
+import { VALUE_NO_STRUCT, type Sink } from './sink.js';
 import { decodeXmlText, entityExpansion, parseEntities } from './xml-dtd.js';
 
 export { decodeXmlBytes, type XmlBytes } from './xml-encoding.js';
@@ -19,6 +21,9 @@ export interface XmlResult {
 }
 
 const XML_NAME_END = /[\s/>]/;
+/** Entity amplification reported as an attack: at least this many characters, this many times the document. */
+const AMP_MIN = 1024;
+const AMP_RATIO = 10;
 
 export function parseXml(s: string, base: Point, depth: number, sink: Sink): XmlResult {
   const res: XmlResult = { ok: false, elements: 0, error: false };
@@ -48,6 +53,17 @@ export function parseXml(s: string, base: Point, depth: number, sink: Sink): Xml
       sink.hit('data_bomb', [...root, ['xml_dtd']], `entity references expand to more than ${limit} bytes`, 'data_bomb:xml-entity-expansion');
     }
   };
+  // Text that is itself an XML document (escaped or in CDATA, as SOAP carries payloads) is parsed
+  // like a body of its own, not inspected as flat markup: a well-formed inner document yields its
+  // tags, attributes and DTD only, a damaged one its parts and its text whole.
+  const emitDocOrText = (text: string, point: Point): void => {
+    if (d < sink.limits.maxDepth && looksXmlDocument(text)) {
+      const r = parseXml(text, point, d, sink);
+      if (!(r.ok && !r.error)) sink.value(point, text, d, VALUE_NO_STRUCT);
+      return;
+    }
+    sink.value(point, text, d);
+  };
   const emitText = (raw: string, point: Point): void => {
     let a = 0, b = raw.length;
     while (a < b && raw.charCodeAt(a) <= 32) a++;
@@ -55,7 +71,13 @@ export function parseXml(s: string, base: Point, depth: number, sink: Sink): Xml
     if (a === b) return;
     const t = raw.slice(a, b);
     countRefs(t);
-    sink.value(point, decodeXmlText(t), d);
+    emitDocOrText(decodeXmlText(t), point);
+  };
+  // A small document whose entity references expand to many times its own size is a bomb in
+  // miniature (quadratic blowup: one big entity referenced over and over), even under the byte limit.
+  const amplification = (): void => {
+    if (bombReported || refTotal < AMP_MIN || refTotal < AMP_RATIO * n) return;
+    sink.hit('xxe', [...root, ['xml_dtd']], `entity references expand to ${refTotal} characters from a ${n}-character document`, 'xxe:entity-amplification');
   };
 
   while (i < n) {
@@ -79,7 +101,7 @@ export function parseXml(s: string, base: Point, depth: number, sink: Sink): Xml
         let end = s.indexOf(']]>', lt + 9);
         if (end < 0) { end = n; res.error = true; }
         const body = s.slice(lt + 9, end);
-        if (body.trim().length > 0) sink.value(cur(), body, d);
+        if (body.trim().length > 0) emitDocOrText(body, cur());
         i = end + 3;
         continue;
       }
@@ -96,7 +118,8 @@ export function parseXml(s: string, base: Point, depth: number, sink: Sink): Xml
       if (j >= n) res.error = true;
       const decl = s.slice(lt, Math.min(j + 1, n));
       res.ok = true;
-      sink.value([...root, ['xml_dtd']], decl, d);
+      // the declaration is inspected whole; re-reading it as a document would only find itself again
+      sink.value([...root, ['xml_dtd']], decl, d, VALUE_NO_STRUCT);
       const ents = parseEntities(decl);
       for (const e of ents) {
         const v = e.value !== null ? decodeXmlText(e.value) : e.external ?? '';
@@ -192,15 +215,20 @@ export function parseXml(s: string, base: Point, depth: number, sink: Sink): Xml
     i = j;
   }
   if (stack.length > 0) res.error = true;
+  amplification();
   return res;
 }
 
-// ---- encodings ----
-
+/** Cheap sniff for XML in a value (not a whole body): a declaration, DOCTYPE or namespaced root. */
 export function looksXmlDocument(s: string): boolean {
   let i = 0;
   while (i < s.length && s.charCodeAt(i) <= 32) i++;
   if (s.charCodeAt(i) !== 0x3c) return false;
   const head = s.slice(i, i + 10).toLowerCase();
-  return head.startsWith('<?xml') || head.startsWith('<!doctype') || head.startsWith('<!entity') || /^<[\w:.-]+[^>]*\sxmlns[:=]/.test(s.slice(i, i + 512));
+  if (head.startsWith('<?xml') || head.startsWith('<!doctype') || head.startsWith('<!entity')) return true;
+  // a root element declaring a namespace; looked for in its start tag only, without backtracking
+  let tag = s.slice(i, i + 512);
+  const gt = tag.indexOf('>');
+  if (gt >= 0) tag = tag.slice(0, gt);
+  return /^<[\w:.-]+\s/.test(tag) && /\sxmlns[:=]/.test(tag);
 }

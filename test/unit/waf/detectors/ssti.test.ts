@@ -30,6 +30,90 @@ describe('ssti detector', () => {
     'a\\u007b\\u007b5*5\\u007d\\u007db',
   ])('%s', (v) => expect(stamp(v)).not.toBeNull());
 
+  describe('Twig / Jinja filters handed a PHP callable', () => {
+    it.each([
+      "{{ [0]|map('shell_exec')|join }}",
+      "{{'cat /etc/hosts'|filter('passthru')}}",
+      '{{ ["id"]|reduce("system", 0) }}',
+      "{{ ['whoami']|sort('proc_open') }}",
+      "{{ ['x']|map('App\\\\Util::run') }}",
+      "{%- set out = ['id']|map('exec') -%}",
+    ])('%s', (v) => expect(stamp(v)).toBe('ssti:jinja'));
+    it.each([
+      "{{ users|map('upper')|join(', ') }}",
+      "{{ items|sort(attribute='name') }}",
+      "{{ names|map(attribute='first')|join }}",
+      '{{ users|filter(u => u.active) }}',
+      "{{ posts|select('odd') }}",
+    ])('passes %s', (v) => expect(stamp(v)).toBeNull());
+  });
+
+  describe('framework globals that hold the secrets', () => {
+    it.each([
+      '{{ config }}',
+      '{{config|pprint}}',
+      '{{ config.SECRET_KEY }}',
+      "{{ config['SQLALCHEMY_DATABASE_URI'] }}",
+      '{{ settings.SECRET_KEY }}',
+      '{{ self }}',
+      '{{ _self.env.display("x") }}',
+      "{{ _context|keys|join(',') }}",
+      '{{ app.session.all|json_encode }}',
+      '{{ app.request.headers }}',
+      '{{ request.environ }}',
+      '{% print config %}',
+      '{% debug %}',
+    ])('%s', (v) => expect(stamp(v)).toBe('ssti:jinja'));
+    it.each([
+      '{{ config.title }}',
+      '{{ self.sidebar() }}',
+      '{{ app.user.username }}',
+      '{{ request.path }}',
+      '{% if debug %}on{% endif %}',
+      'Hello {{ first_name }}, your settings were saved',
+      'the config file and the app settings',
+    ])('passes %s', (v) => expect(stamp(v)).toBeNull());
+  });
+
+  describe('FreeMarker square-bracket syntax', () => {
+    it.each([
+      "[#assign ex='freemarker.template.utility.ObjectConstructor'?new()]",
+      '[#assign x = 1]${x}',
+      '[=7*7]',
+      '[=ex?new()("id")]',
+    ])('%s', (v) => expect(stamp(v)).not.toBeNull());
+    it.each(['[=x]', 'see [#4521] and [#list]', 'array [= 3 ]'])('passes %s', (v) => expect(stamp(v)).toBeNull());
+  });
+
+  describe('Razor', () => {
+    it.each([
+      '@(7*7)',
+      '@System.Diagnostics.Process.Start("cmd.exe","/c whoami")',
+      '@System.IO.File.ReadAllText("C:\\\\boot.ini")',
+      '@Environment.GetEnvironmentVariable("PATH")',
+      'x @Process.Start("calc")',
+      '@{ var p = System.Diagnostics.Process.Start("notepad"); }',
+      '@(System.Reflection.Assembly.Load(bytes))',
+    ])('%s', (v) => expect(stamp(v)).not.toBeNull());
+    it.each([
+      'bob@System.Diagnostics.example.com',
+      'Contact @Microsoft.Support for help',
+      'we use @System.Text.Json for parsing',
+      'the @Model.Name helper',
+      '@(DateTime.Now)',
+      'ping @(team) about it',
+    ])('passes %s', (v) => expect(stamp(v)).toBeNull());
+  });
+
+  it('finishes quickly on long runs of openers', () => {
+    for (const frag of ['@(', '@S', '[=', '{{config', "|map('", '@System.', '{%']) {
+      const v = frag.repeat(Math.ceil(100_000 / frag.length));
+      const t = performance.now();
+      ssti.detect(v, GET);
+      expect(performance.now() - t, frag).toBeLessThan(200);
+    }
+  });
+
   it.each([
     '{{ user.name }}',
     '{{name}}',

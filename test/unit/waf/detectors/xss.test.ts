@@ -77,6 +77,36 @@ describe('xss detector', () => {
     expect(stamp('&#x3c;svg onload=go()&#x3e;', POST_JSON)).toBe('xss:event-handler');
   });
 
+  describe('framework expression attributes', () => {
+    it.each([
+      '<div ng-app ng-csp><input autofocus ng-focus=$event.view.alert(1)>',
+      '<a ng-click="$event.view.prompt(document.domain)">x</a>',
+      '<x data-ng-mouseover="$event.target.ownerDocument.defaultView.confirm(1)">',
+      "<b ng-init=\"constructor.constructor('alert(1)')()\">",
+      '<button v-on:click="$el.ownerDocument.defaultView.alert(1)">x</button>',
+      '<img @click="$event.view.confirm(1)" src=x>',
+      '<div x-init="window.alert(document.cookie)"></div>',
+      '<p ng-focus=&quot;$event.view.alert(1)&quot;>',
+    ])('%s', (v) => expect(stamp(v)).toBe('xss:framework-expression'));
+    it.each([
+      '<button ng-click="save()">Save</button>',
+      '<button @click="count++">Add</button>',
+      '<div x-data="{ open: false }" x-on:click="open = !open"></div>',
+      '<li ng-repeat="item in items">{{item.name}}</li>',
+      '<input ng-model="user.email" ng-change="validate(user)">',
+    ])('passes %s', (v) => expect(stamp(v)).toBeNull());
+  });
+
+  describe('JS string break-out through an escaped quote', () => {
+    it.each([
+      "\\';alert(1)//",
+      '\\";alert(1)//',
+      "\\';confirm(document.domain);//",
+      "x\\'-prompt(1)-\\'",
+    ])('%s', (v) => expect(stamp(v)).toBe('xss:js-call'));
+    it.each(["It\\'s an alert system", "don\\'t worry, it\\'s fine", "O\\'Brien\\'s (alert) level"])('passes %s', (v) => expect(stamp(v)).toBeNull());
+  });
+
   describe('look-alikes pass', () => {
     it.each([
       'JavaScript: the good parts',

@@ -62,6 +62,16 @@ describe('charsets', () => {
     expect(at(s, [['post']])).toEqual(['<script>x</script>']);
   });
 
+  it('recognises UTF-16 bodies that name no charset by their bytes', () => {
+    const json = collect(req('POST', '/', [['Content-Type', 'application/json']], Buffer.from('{"q":"<script>x</script>"}', 'utf16le')));
+    expect(at(json, [['post'], ['json_doc'], ['hash', 'q']])).toEqual(['<script>x</script>']);
+    const form = collect(req('POST', '/', [['Content-Type', 'application/x-www-form-urlencoded']], Buffer.from('a=1&b=2', 'utf16le').swap16()));
+    expect(at(form, [['post'], ['form_urlencoded', 'b']])).toEqual(['2']);
+    // binary that only starts with a NUL is not taken for UTF-16
+    const bin = collect(req('PUT', '/', [['Content-Type', 'application/octet-stream']], Buffer.from([0, 1, 0, 2, ...Buffer.from('cat /etc/passwd; id'), 0])));
+    expect(bin.some((x) => x.value.includes('cat /etc/passwd'))).toBe(true);
+  });
+
   it('normalises fullwidth forms under ["unicode"]', () => {
     const s = collect(req('GET', '/?q=' + encodeURIComponent('＜script＞')));
     expect(at(s, [['get', 'q'], ['unicode']])).toEqual(['<script>']);
