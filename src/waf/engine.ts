@@ -96,7 +96,7 @@ export class WafEngine {
   }
 }
 
-const DECODER_TAGS = new Set(['percent', 'htmljs', 'base64', 'hex', 'utf7', 'gzip', 'unicode']);
+const DECODER_TAGS = new Set(['percent', 'htmljs', 'base64', 'hex', 'utf7', 'gzip', 'unicode', 'utf16']);
 
 /** The value came out of a text decoder (the only place chains of decoders can multiply). */
 function isDecoderOutput(point: Point): boolean {

@@ -5,7 +5,7 @@
 import type { MediaType, NormalizedRequest } from '../request.js';
 import { parseMediaType } from '../request.js';
 import type { Point } from '../types.js';
-import { parseGraphql } from './graphql.js';
+import { looksGraphql, parseGraphql } from './graphql.js';
 import { parseGrpc, parseProtobuf } from './grpc.js';
 import { inflateBody } from './gzip.js';
 import { parseJson } from './json.js';
@@ -174,6 +174,9 @@ function sniffText(text: string, bytes: Uint8Array, point: Point, depth: number,
     const r = parseUrlEncoded(text, point, 'form_urlencoded', depth, sink);
     if (!r.oddNames && r.pairs > 0 && text.indexOf(' ') < 0) return;
   }
+  // A GraphQL document posted without its content type (clients and scanners both do): its argument
+  // values are what the resolvers see. The whole text is still inspected below.
+  if (tried !== 'graphql' && (c === 0x7b || (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) && looksGraphql(text)) parseGraphql(text, point, depth, sink);
   // Structure sniffing was just done here; the value decoders need not redo it.
   sink.value(point, text, depth, tried === 'other' && c !== 0x7b && c !== 0x5b && c !== 0x3c ? 0 : VALUE_NO_STRUCT);
 }

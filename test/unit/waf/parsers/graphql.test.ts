@@ -18,4 +18,15 @@ describe('GraphQL parser', () => {
     const g = collect(req('GET', '/graphql?query=' + encodeURIComponent('{ search(text: "<script>") { id } }')));
     expect(at(g, [['get', 'query'], ['gql'], ['gql_arg', 'text']])).toEqual(['<script>']);
   });
+
+  it('finds a GraphQL document posted without a content type, and leaves prose and JSON alone', () => {
+    const m = collect(req('POST', '/graphql', [], 'mutation { login(user: "admin\'--", pass: "x") { token } }'));
+    expect(at(m, [['post'], ['gql'], ['gql_arg', 'user']])).toEqual(["admin'--"]);
+    const anon = collect(req('POST', '/api', [], '{ order(id: "7 or 1=1") { total } }'));
+    expect(at(anon, [['post'], ['gql'], ['gql_arg', 'id']])).toEqual(['7 or 1=1']);
+    for (const body of ['Dear team, please find the query below.', '{"query": "x"}', 'query=a&b=2']) {
+      const s = collect(req('POST', '/x', [], body));
+      expect(s.some((v) => v.point.some((p) => p[0] === 'gql'))).toBe(false);
+    }
+  });
 });
