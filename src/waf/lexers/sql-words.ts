@@ -6,6 +6,7 @@ const STATEMENTS = [
   'select', 'insert', 'update', 'delete', 'drop', 'create', 'alter', 'truncate', 'declare', 'exec',
   'execute', 'shutdown', 'waitfor', 'replace', 'merge', 'grant', 'revoke', 'rename', 'handler', 'load',
   'set', 'call', 'use', 'show', 'describe', 'desc', 'begin', 'commit', 'rollback', 'kill', 'prepare', 'do',
+  'pragma', 'attach', 'copy',
 ];
 const KEYWORDS = [
   'from', 'where', 'into', 'values', 'table', 'database', 'schema', 'order', 'group', 'by', 'having',
@@ -34,7 +35,7 @@ WORDTYPE.set('minus', 'U');
 export const KEEP_BEFORE_PAREN = new Set([
   'select', 'in', 'exists', 'values', 'union', 'and', 'or', 'xor', 'not', 'from', 'where', 'on', 'using',
   'into', 'as', 'all', 'distinct', 'when', 'then', 'else', 'is', 'like', 'rlike', 'regexp', 'between',
-  'by', 'having', 'exec', 'execute', 'over', 'div', 'mod', 'insert', 'table',
+  'by', 'having', 'exec', 'execute', 'over', 'div', 'mod', 'insert', 'table', 'case',
 ]);
 
 export function isIdentStart(c: number): boolean {

@@ -9,7 +9,8 @@
 // comment ending the value is remembered. MySQL executable comments `/*!50000 ... */` are lexed as
 // code, as MySQL does. `lexSql(value, quote)` can start inside a string context: the value is
 // assumed to be spliced after an opening `'` or `"`, so the first token is the rest of that string
-// (null when the value never closes it, i.e. it cannot break out).
+// (null when the value never closes it, i.e. it cannot break out). String rules live in
+// sql-strings.ts, operators in sql-punct.ts, the vocabulary in sql-words.ts.
 
 export interface SqlToken {
   /** One-letter token type (see above). */
@@ -35,34 +36,32 @@ export interface SqlLex {
 }
 
 import { KEEP_BEFORE_PAREN, WORDTYPE, isDig, isHexC, isIdentChar, isIdentStart, isWs } from './sql-words.js';
+import { dollarQuote, stringEnd } from './sql-strings.js';
+import { punctAt } from './sql-punct.js';
 
-/** End index (exclusive, after the closing quote) of a string starting at `i` (the opening quote), or -1 if unclosed. */
-export function stringEnd(src: string, i: number, q: number): number {
-  const n = src.length;
-  let j = i + 1;
-  while (j < n) {
-    const c = src.charCodeAt(j);
-    if (c === 92 /* \ */) {
-      j += 2;
-      continue;
-    }
-    if (c === q) {
-      if (src.charCodeAt(j + 1) === q) {
-        j += 2;
-        continue;
-      }
-      return j + 1;
-    }
-    j++;
-  }
-  return -1;
+export { stringEnd } from './sql-strings.js';
+
+/**
+ * PostgreSQL's `#>` / `#>>` (JSON path) rather than a MySQL `#` comment: only when the path literal
+ * follows (`data#>>'{a,b}'`), the one way PostgreSQL uses them.
+ */
+function pathOperator(src: string, i: number): boolean {
+  if (src.charCodeAt(i + 1) !== 62) return false;
+  let j = i + 2;
+  if (src.charCodeAt(j) === 62) j++;
+  while (j < src.length && isWs(src.charCodeAt(j))) j++;
+  return src.charCodeAt(j) === 39;
 }
+
+/** Unclosed dollar-quote tags tried before giving up on them (each costs a scan of the rest). */
+const MAX_DOLLAR_MISSES = 4;
 
 /**
  * Tokenize `src`. With `quote` (39 `'` or 34 `"`) the value is assumed to start inside a string:
- * returns null if it never leaves that string.
+ * returns null if it never leaves that string. `ansi`: strings follow standard SQL, where a backslash
+ * does not escape the quote after it (see stringEnd).
  */
-export function lexSql(src: string, quote = 0, maxTokens = 2048): SqlLex | null {
+export function lexSql(src: string, quote = 0, maxTokens = 2048, ansi = false): SqlLex | null {
   const tokens: SqlToken[] = [];
   const n = src.length;
   let i = 0;
@@ -70,6 +69,7 @@ export function lexSql(src: string, quote = 0, maxTokens = 2048): SqlLex | null 
   const execAt: number[] = [];
   let inExec = 0;
   let cb = false;
+  let dollarMisses = 0;
 
   const push = (t: string, v: string, s: number, e: number, open?: boolean): void => {
     const tok: SqlToken = { t, v, s, e };
@@ -81,7 +81,7 @@ export function lexSql(src: string, quote = 0, maxTokens = 2048): SqlLex | null 
   };
 
   if (quote) {
-    const end = stringEnd(src, -1, quote);
+    const end = stringEnd(src, -1, quote, ansi);
     if (end < 0) return null;
     push('s', src.slice(0, end - 1), 0, end);
     i = end;
@@ -95,7 +95,7 @@ export function lexSql(src: string, quote = 0, maxTokens = 2048): SqlLex | null 
     }
     // strings
     if (c === 39 || c === 34) {
-      const end = stringEnd(src, i, c);
+      const end = stringEnd(src, i, c, ansi);
       if (end < 0) {
         push('s', src.slice(i + 1), i, n, true);
         i = n;
@@ -121,7 +121,7 @@ export function lexSql(src: string, quote = 0, maxTokens = 2048): SqlLex | null 
       i = e;
       continue;
     }
-    if (c === 35 /* # */) {
+    if (c === 35 /* # */ && !pathOperator(src, i)) {
       let e = i + 1;
       while (e < n && src.charCodeAt(e) !== 10 && src.charCodeAt(e) !== 13) e++;
       cb = true;
@@ -183,8 +183,18 @@ export function lexSql(src: string, quote = 0, maxTokens = 2048): SqlLex | null 
       i = e;
       continue;
     }
-    // variables
-    if (c === 64 /* @ */) {
+    // PostgreSQL dollar-quoted strings
+    if (c === 36 /* $ */ && dollarMisses < MAX_DOLLAR_MISSES) {
+      const dq = dollarQuote(src, i);
+      if (dq !== null) {
+        push('s', src.slice(dq[0], dq[1]), i, dq[2]);
+        i = dq[2];
+        continue;
+      }
+      if (src.charCodeAt(i + 1) === 36 || isIdentStart(src.charCodeAt(i + 1))) dollarMisses++;
+    }
+    // variables (`@>` is an operator)
+    if (c === 64 /* @ */ && src.charCodeAt(i + 1) !== 62) {
       let e = i + 1;
       if (src.charCodeAt(e) === 64) e++;
       const st = e;
@@ -220,7 +230,7 @@ export function lexSql(src: string, quote = 0, maxTokens = 2048): SqlLex | null 
       // prefixed string literals: N'..', X'..', B'..', _latin1'..'
       const nc = src.charCodeAt(e);
       if ((nc === 39 || nc === 34) && (word === 'n' || word === 'x' || word === 'b' || word === 'e' || word[0] === '_')) {
-        const end = stringEnd(src, e, nc);
+        const end = stringEnd(src, e, nc, ansi);
         const fe = end < 0 ? n : end;
         push('s', src.slice(e + 1, end < 0 ? n : end - 1), i, fe, end < 0);
         i = fe;
@@ -245,88 +255,9 @@ export function lexSql(src: string, quote = 0, maxTokens = 2048): SqlLex | null 
       continue;
     }
     // operators and punctuation
-    const c2 = src.charCodeAt(i + 1);
-    switch (c) {
-      case 40:
-        push('(', '(', i, i + 1);
-        i++;
-        continue;
-      case 41:
-        push(')', ')', i, i + 1);
-        i++;
-        continue;
-      case 44:
-        push(',', ',', i, i + 1);
-        i++;
-        continue;
-      case 59:
-        push(';', ';', i, i + 1);
-        i++;
-        continue;
-      case 124: // |
-        if (c2 === 124) {
-          push('&', '||', i, i + 2);
-          i += 2;
-        } else {
-          push('o', '|', i, i + 1);
-          i++;
-        }
-        continue;
-      case 38: // &
-        if (c2 === 38) {
-          push('&', '&&', i, i + 2);
-          i += 2;
-        } else {
-          push('o', '&', i, i + 1);
-          i++;
-        }
-        continue;
-      case 60: // <
-        if (c2 === 61 && src.charCodeAt(i + 2) === 62) {
-          push('o', '<=>', i, i + 3);
-          i += 3;
-        } else if (c2 === 61 || c2 === 62 || c2 === 60) {
-          push('o', src.slice(i, i + 2), i, i + 2);
-          i += 2;
-        } else {
-          push('o', '<', i, i + 1);
-          i++;
-        }
-        continue;
-      case 62: // >
-      case 33: // !
-      case 58: // :
-        if (c2 === 61 || (c === 62 && c2 === 62)) {
-          push('o', src.slice(i, i + 2), i, i + 2);
-          i += 2;
-        } else {
-          push(c === 58 ? 'X' : 'o', src[i]!, i, i + 1);
-          i++;
-        }
-        continue;
-      case 61: // =
-        if (c2 === 61) {
-          push('o', '==', i, i + 2);
-          i += 2;
-        } else {
-          push('o', '=', i, i + 1);
-          i++;
-        }
-        continue;
-      case 43:
-      case 45:
-      case 42:
-      case 47:
-      case 37:
-      case 94:
-      case 126:
-        push('o', src[i]!, i, i + 1);
-        i++;
-        continue;
-      default:
-        push('X', src[i]!, i, i + 1);
-        i++;
-    }
+    const p = punctAt(src, i);
+    push(p.t, src.slice(i, i + p.len), i, i + p.len);
+    i += p.len;
   }
   return { tokens, endComment, execAt, quote };
 }

@@ -84,6 +84,11 @@ export function argsWellFormed(toks: SqlToken[], j: number): boolean {
 
 /** Index after the operand starting at j, or -1 when toks[j] does not start an operand. */
 export function operandEnd(toks: SqlToken[], j: number, depth = 0): number {
+  const e = operandBase(toks, j, depth);
+  return e < 0 ? e : postfixEnd(toks, e);
+}
+
+function operandBase(toks: SqlToken[], j: number, depth: number): number {
   const t = toks[j];
   if (!t || depth > 4) return -1;
   switch (t.t) {
@@ -103,10 +108,88 @@ export function operandEnd(toks: SqlToken[], j: number, depth = 0): number {
       if (t.v === 'not' || t.v === 'binary') return operandEnd(toks, j + 1, depth + 1);
       if (t.v === 'exists' && toks[j + 1]?.t === '(') return skipGroup(toks, j + 1);
       if (t.v === 'char' || t.v === 'cast' || t.v === 'convert') return toks[j + 1]?.t === '(' ? skipGroup(toks, j + 1) : -1;
+      if (t.v === 'case') return caseEnd(toks, j, depth + 1);
       return -1;
     default:
       return -1;
   }
+}
+
+/**
+ * PostgreSQL postfixes: casts (`'1'::int`, `x::varchar(10)::text`) and subscripts or array
+ * constructors (`tags[1]`, `ARRAY['a','b']`). Index after them.
+ */
+function postfixEnd(toks: SqlToken[], e: number): number {
+  for (let n = 0; n < 8; n++) {
+    const t = toks[e];
+    if (t?.t === 'o' && t.v === '::') {
+      const ty = toks[e + 1];
+      if (!ty || (ty.t !== 'n' && ty.t !== 'k' && ty.t !== 'f')) return e;
+      e = ty.t === 'f' && toks[e + 2]?.t === '(' ? skipGroup(toks, e + 2) : e + 2;
+    } else if (t?.t === 'X' && t.v === '[') {
+      let k = e + 1;
+      const limit = Math.min(toks.length, k + 64);
+      while (k < limit && !(toks[k]!.t === 'X' && (toks[k]!.v === ']' || toks[k]!.v === '['))) k++;
+      if (toks[k]?.v !== ']') return e;
+      e = k + 1;
+    } else return e;
+  }
+  return e;
+}
+
+/**
+ * Index after the expression starting at j: operands joined by operators, logic and comparison words
+ * (`a = 1 AND b IS NOT NULL`), or -1. Bounded in length and depth.
+ */
+export function exprEnd(toks: SqlToken[], j: number, depth = 0): number {
+  let e = operandEnd(toks, j, depth + 1);
+  for (let steps = 0; e > 0 && steps < 32; steps++) {
+    let t = toks[e];
+    if (!t) break;
+    let k = e + 1;
+    if (t.t === 'k' && t.v === 'not') {
+      // NOT IN / NOT LIKE / NOT BETWEEN; any other NOT ends the expression
+      const nx = toks[k];
+      if (!nx || !(nx.v === 'in' || nx.v === 'between' || nx.t === 'o')) break;
+      t = nx;
+      k++;
+    }
+    if (t.t === 'o' || t.t === '&') e = operandEnd(toks, k, depth + 1);
+    else if (t.t !== 'k') break;
+    else if (t.v === 'is') e = operandEnd(toks, toks[k]?.v === 'not' ? k + 1 : k, depth + 1);
+    else if (t.v === 'in') e = toks[k]?.t === '(' ? skipGroup(toks, k) : -1;
+    else if (t.v === 'between') {
+      const a = operandEnd(toks, k, depth + 1);
+      e = a > 0 && toks[a]?.t === '&' ? operandEnd(toks, a + 1, depth + 1) : -1;
+    } else break;
+  }
+  return e;
+}
+
+/**
+ * Index after the CASE expression at j (`CASE [x] WHEN c THEN r ... [ELSE r] END`), or -1. Prose
+ * (`in case when needed then...`) fails on the first word the grammar does not allow.
+ */
+export function caseEnd(toks: SqlToken[], j: number, depth = 0): number {
+  let k = j + 1;
+  if (toks[k]?.v !== 'when') {
+    k = exprEnd(toks, k, depth);
+    if (k < 0) return -1;
+  }
+  let whens = 0;
+  while (toks[k]?.v === 'when' && whens < 64) {
+    k = exprEnd(toks, k + 1, depth);
+    if (k < 0 || toks[k]?.v !== 'then') return -1;
+    k = exprEnd(toks, k + 1, depth);
+    if (k < 0) return -1;
+    whens++;
+  }
+  if (whens === 0) return -1;
+  if (toks[k]?.v === 'else') {
+    k = exprEnd(toks, k + 1, depth);
+    if (k < 0) return -1;
+  }
+  return toks[k]?.v === 'end' ? k + 1 : -1;
 }
 
 export const COMPARE_OPS = new Set(['=', '==', '<>', '!=', '<', '>', '<=', '>=', '<=>', 'like', 'rlike', 'regexp', 'glob', 'ilike']);

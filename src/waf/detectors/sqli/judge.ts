@@ -7,6 +7,11 @@ import {
   isTerminatingComment, operandEnd, skipGroup,
 } from './grammar.js';
 import { isStatementAt, selectLooksReal, unionAt } from './statements.js';
+import { conditionalAt, intoTargetEnd, limitTail, orderByTail } from './clauses.js';
+import { plainSelectEnd } from './select.js';
+
+/** A string that is one short plain token (`'x`, `'1`, `'`, `'a@b.c`), not the rest of a sentence or of code. */
+const SHORT_TOKEN = /^[\w.@%*+-]{0,32}\s*$/;
 
 export interface SqlFinding {
   stamp: string;
@@ -16,6 +21,8 @@ export interface SqlFinding {
 
 /** Constructs that are SQL wherever they appear in the token stream (from index `from`). */
 export function strongScan(toks: SqlToken[], from: number, lex: SqlLex): SqlFinding | null {
+  // a value that is one plain SELECT statement, sub-selects included, is not flagged for being one (select.ts)
+  let plainUntil = -1;
   for (let i = from; i < toks.length; i++) {
     const t = toks[i]!;
     switch (t.t) {
@@ -28,16 +35,22 @@ export function strongScan(toks: SqlToken[], from: number, lex: SqlLex): SqlFind
         if (prev !== undefined && i === from) break;
         if (t.v === 'select') {
           if ((prev === undefined || prev.t === '(' || prev.t === ';' || prev.t === '&' || prev.t === 'o' || prev.t === ',') && selectLooksReal(toks, i, lex)) {
-            return { stamp: 'sqli:select', at: i };
+            if (i === 0) plainUntil = plainSelectEnd(toks, lex);
+            if (i >= plainUntil) return { stamp: 'sqli:select', at: i };
           }
-        } else if (prev?.t === ';' || ((prev === undefined || prev.t === '(') && (t.v === 'waitfor' || t.v === 'declare' || t.v === 'exec' || t.v === 'execute'))) {
+        } else if (t.v === 'waitfor') {
+          // WAITFOR DELAY '0:0:5' is T-SQL wherever it stands (after `;`, IF (...), BEGIN)
+          const s = isStatementAt(toks, i, lex);
+          if (s) return { stamp: s, at: i };
+        } else if (prev?.t === ';' || ((prev === undefined || prev.t === '(') && (t.v === 'declare' || t.v === 'exec' || t.v === 'execute'))) {
           const s = isStatementAt(toks, i, lex);
           if (s) return { stamp: s, at: i };
         }
         break;
       }
       case 'f':
-        if ((DANGEROUS_FUNCS.has(t.v) || t.v.endsWith('xp_cmdshell')) && toks[i + 1]?.t === '(' && argsWellFormed(toks, i + 1)) {
+        // with at least one argument: `sleep()` is how prose names the function
+        if ((DANGEROUS_FUNCS.has(t.v) || t.v.endsWith('xp_cmdshell')) && toks[i + 1]?.t === '(' && toks[i + 2]?.t !== ')' && argsWellFormed(toks, i + 1)) {
           return { stamp: 'sqli:function', at: i };
         }
         break;
@@ -88,7 +101,7 @@ export function judgeTail(toks: SqlToken[], b: number, lex: SqlLex, strict: bool
         const s = isStatementAt(toks, j + 1, lex);
         return s ? { stamp: s, at: j } : null;
       }
-      return null;
+      return conditionalAt(toks, j + 1, lex);
     }
     case '&': {
       const k = j + 1;
@@ -131,8 +144,10 @@ export function judgeTail(toks: SqlToken[], b: number, lex: SqlLex, strict: bool
       if (e1 < 0) return null;
       if (nx.t !== 's' && nx.t !== '1' && nx.t !== 'v') return null;
       const after = toks[e1];
-      // `'='`, `' = 'x`, `'<>'`: a comparison that ends the value (arithmetic `'*'` is data)
-      if (after === undefined) return COMPARE_OPS.has(t.v) ? { stamp: 'sqli:tautology', at: j } : null;
+      // `'='`, `' = 'x`, `'<>'`: a comparison that ends the value (arithmetic `'*'` is data); when the
+      // value ends inside the right-hand string, that string is a short token, not the rest of a
+      // sentence (`unexpected character '<' at position 0`)
+      if (after === undefined) return COMPARE_OPS.has(t.v) && !(nx.open && !SHORT_TOKEN.test(nx.v)) ? { stamp: 'sqli:tautology', at: j } : null;
       if (after.t === '&' || after.t === ';' || after.t === ')' || after.t === 'U') return { stamp: 'sqli:operator', at: j };
       return null;
     }
@@ -141,24 +156,19 @@ export function judgeTail(toks: SqlToken[], b: number, lex: SqlLex, strict: bool
       switch (t.v) {
         case 'order':
         case 'group':
-          if (nx?.v === 'by' && toks[j + 2] !== undefined && (toks[j + 2]!.t === '1' || toks[j + 2]!.t === 'n')) {
-            const after = toks[j + 3];
-            if (after === undefined || after.t === ';' || after.t === ',' || after.t === 'U' || after.v === 'desc' || after.v === 'asc' || after.v === 'having') {
-              if (after !== undefined || lex.endComment !== null || toks[j + 2]!.t === '1') return { stamp: 'sqli:order-by', at: j };
-            }
-          }
-          return null;
+          return orderByTail(toks, j, lex);
+        case 'if':
+          return conditionalAt(toks, j, lex);
         case 'having':
         case 'where': {
           const e1 = operandEnd(toks, j + 1);
           return e1 > 0 && isComparison(toks[e1]) && operandEnd(toks, e1 + 1) > 0 ? { stamp: 'sqli:tautology', at: j } : null;
         }
         case 'into':
-          return nx?.v === 'outfile' || nx?.v === 'dumpfile' ? { stamp: 'sqli:into-outfile', at: j } : null;
+          if (nx?.v === 'outfile' || nx?.v === 'dumpfile') return { stamp: 'sqli:into-outfile', at: j };
+          return intoTargetEnd(toks, j + 1, lex) > 0 ? { stamp: 'sqli:into-var', at: j } : null;
         case 'limit':
-          return nx?.t === '1' && (toks[j + 2] === undefined ? lex.endComment !== null : toks[j + 2]!.t === ',' || toks[j + 2]!.t === 'U')
-            ? { stamp: 'sqli:limit', at: j }
-            : null;
+          return limitTail(toks, j, lex);
         case 'procedure':
           return nx?.t === 'f' ? { stamp: 'sqli:procedure', at: j } : null;
         case 'is':
@@ -181,6 +191,8 @@ export function judgeTail(toks: SqlToken[], b: number, lex: SqlLex, strict: bool
         return s ? { stamp: s, at: j } : null;
       }
       return null;
+    case 'f':
+      return conditionalAt(toks, j, lex);
     default:
       void parens;
       return null;
@@ -197,7 +209,7 @@ function operandLikeTail(
   first: SqlToken,
 ): SqlFinding | null {
   const after = toks[e1];
-  const literal = first.t === 's' || first.t === '1' || first.t === 'v' || first.t === '(';
+  const literal = first.t === 's' || first.t === '1' || first.t === 'v' || first.t === '(' || first.v === 'case';
   if (after === undefined) {
     if (isTerminatingComment(lex.endComment, lex.quote) && (literal || first.t === 'n')) return { stamp: 'sqli:tautology', at };
     // `' OR 1`, `' or '1` are true; `x" or "Screenplay` (a quotation in prose) is not

@@ -8,7 +8,7 @@
 //   token has one of a few types (`tailCanFire`); a handful of leading tokens decides it.
 import { stringEnd, type SqlToken } from '../../lexers/sql.js';
 import { isIdentChar, isIdentStart, isWs } from '../../lexers/sql-words.js';
-import { F } from '../../lexers/text.js';
+import { F, lowerOf } from '../../lexers/text.js';
 import { DANGEROUS_FUNCS, SYSTEM_TABLES } from './grammar.js';
 
 const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -17,8 +17,43 @@ const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const STRONG_WORDS = /select|waitfor|declare|exec|xp_cmdshell|outfile|dumpfile|\/\*!/;
 /** Dangerous functions: the lexer types a word as a call only when a `(` follows (after blanks or comments). */
 const STRONG_CALLS = new RegExp(`(?:${[...DANGEROUS_FUNCS].map(esc).join('|')})[\\s\\0]*(?:\\(|/\\*)`);
-/** Statements that count only after a `;` (stacked queries). */
-const AFTER_SEMI = /drop|create|alter|truncate|insert|delete|update|set|shutdown/;
+/** Statements that count only after a `;` (stacked queries: isStatementAt's cases), read in place (sticky). */
+const AFTER_SEMI =
+  /(?:drop|create|alter|truncate|insert|replace|merge|delete|update|declare|set|exec|execute|shutdown|pragma|attach|copy|grant|revoke|call|load|rename|show|prepare|do|begin)(?![\w$\u0080-\uffff])/y;
+
+/**
+ * Does a `;` stand right before one of AFTER_SEMI (blanks, comments and a `/*!` opener between, as the
+ * lexer skips them)? Linear: scanning resumes where the last skip ended.
+ */
+function statementAfterSemi(lower: string): boolean {
+  const n = lower.length;
+  let i = lower.indexOf(';');
+  while (i >= 0) {
+    let j = i + 1;
+    for (;;) {
+      while (j < n && isWs(lower.charCodeAt(j))) j++;
+      const c = lower.charCodeAt(j);
+      if (c === 47 && lower.charCodeAt(j + 1) === 42) {
+        if (lower.charCodeAt(j + 2) === 33) {
+          j += 3;
+          while (j < n && lower.charCodeAt(j) >= 48 && lower.charCodeAt(j) <= 57) j++;
+          continue;
+        }
+        const e = lower.indexOf('*/', j + 2);
+        j = e < 0 ? n : e + 2;
+      } else if ((c === 45 && lower.charCodeAt(j + 1) === 45) || c === 35) {
+        const e = lower.indexOf('\n', j);
+        j = e < 0 ? n : e + 1;
+      } else break;
+    }
+    if (j < n && isIdentStart(lower.charCodeAt(j))) {
+      AFTER_SEMI.lastIndex = j;
+      if (AFTER_SEMI.test(lower)) return true;
+    }
+    i = lower.indexOf(';', j);
+  }
+  return false;
+}
 /** Catalog tables that count after FROM (dual included: `dualx` is a prefix match there). */
 const TABLES = new RegExp(SYSTEM_TABLES.map(esc).join('|'));
 
@@ -26,12 +61,25 @@ const TABLES = new RegExp(SYSTEM_TABLES.map(esc).join('|'));
 export function strongPossible(lower: string, flags: number): boolean {
   if (STRONG_WORDS.test(lower)) return true;
   if (flags & F.LPAREN && STRONG_CALLS.test(lower)) return true;
-  if (flags & F.SEMI && AFTER_SEMI.test(lower)) return true;
+  if (flags & F.SEMI && statementAfterSemi(lower)) return true;
   return lower.indexOf('from') >= 0 && TABLES.test(lower);
 }
 
+/**
+ * Can sortInjection find anything: a CASE expression (CASE, WHEN and THEN all present), or a sort
+ * direction followed by another clause (`asc limit`, `desc;`, comments between)?
+ */
+export function sortPossible(v: string): boolean {
+  if (!SORT_HINT.test(v)) return false;
+  const lower = lowerOf(v);
+  if (lower.indexOf('case') >= 0 && lower.indexOf('when') >= 0 && lower.indexOf('then') >= 0) return true;
+  return SORT_MORE.test(lower);
+}
+const SORT_HINT = /asc|desc|case/i;
+const SORT_MORE = /\b(?:asc|desc)[\s/*]+(?:limit|procedure|into|union|;)/;
+
 /** Keywords with which judgeTail can continue after a break-out (its 'k' cases). */
-const TAIL_KEYWORDS = new Set(['order', 'group', 'having', 'where', 'into', 'limit', 'procedure', 'is', 'in', 'between']);
+const TAIL_KEYWORDS = new Set(['order', 'group', 'having', 'where', 'into', 'limit', 'procedure', 'is', 'in', 'between', 'if']);
 
 /**
  * Could judgeTail(toks, b, ...) return a finding? It skips `)` tokens after b and switches on the
@@ -52,6 +100,8 @@ export function tailCanFire(toks: SqlToken[], b: number): boolean {
       return TAIL_KEYWORDS.has(t.v);
     case 'E':
       return t.v === 'waitfor';
+    case 'f':
+      return t.v === 'if';
     default:
       return false;
   }
@@ -113,8 +163,8 @@ export function asIsMayOpen(v: string): boolean {
  * reads the first character after blanks and `)`: the end of the value, an operator or comment start,
  * or one of TAIL_WORDS says yes. null: the value never leaves the string.
  */
-export function quoteTailMayFire(v: string, q: number): boolean | null {
-  const end = stringEnd(v, -1, q);
+export function quoteTailMayFire(v: string, q: number, ansi = false): boolean | null {
+  const end = stringEnd(v, -1, q, ansi);
   if (end < 0) return null;
   let i = end;
   while (i < v.length) {
@@ -126,7 +176,9 @@ export function quoteTailMayFire(v: string, q: number): boolean | null {
   const c = v.charCodeAt(i);
   if (c >= 0x80) return true;
   // operators, logic, `;`, comment starts
-  if (c === 61 || c === 60 || c === 62 || c === 33 || c === 124 || c === 38 || c === 43 || c === 45 || c === 42 || c === 47 || c === 37 || c === 94 || c === 126 || c === 59 || c === 35) return true;
+  if (c === 61 || c === 60 || c === 62 || c === 33 || c === 124 || c === 38 || c === 43 || c === 45 || c === 42 || c === 47 || c === 37 || c === 94 || c === 126 || c === 59 || c === 35 || c === 63) return true;
+  // PostgreSQL `::` casts and `@>` containment
+  if ((c === 58 && v.charCodeAt(i + 1) === 58) || (c === 64 && v.charCodeAt(i + 1) === 62)) return true;
   if (!isIdentStart(c)) return false; // a number, a string, `(`, `,`, `@`, a backtick, `:`...
   // N'..' / X'..' / _latin1'..' are strings
   const w = plainWord(v, i);
