@@ -29,7 +29,7 @@ function runAll(inputs: Array<[string, string]>, ctxs: DetectContext[]): { total
 }
 
 describe('adversarial inputs', () => {
-  it('1 MiB inputs: all detectors finish in under 2 s in total', () => {
+  it('1 MiB inputs: all detectors finish in under 5 s in total', () => {
     const inputs = adversarialSet(1 << 20, [
       'long word then attack',
       'nested parens',
@@ -39,13 +39,13 @@ describe('adversarial inputs', () => {
       'repeat "a;b"',
     ]);
     const r = runAll(inputs, [CTX]);
-    expect(r.total, `worst: ${r.worst[1]} on ${r.worst[2]} ${r.worst[0].toFixed(0)} ms`).toBeLessThan(2000);
+    expect(r.total, `worst: ${r.worst[1]} on ${r.worst[2]} ${r.worst[0].toFixed(0)} ms`).toBeLessThan(5000);
   });
 
-  it(`the whole set (${ADVERSARIAL_NAMES.length} kinds, 8 KiB each, 2 contexts) finishes in under 2 s`, () => {
+  it(`the whole set (${ADVERSARIAL_NAMES.length} kinds, 8 KiB each, 2 contexts) finishes in under 5 s`, () => {
     // a quadratic lexer or regex shows up here: 8 KiB squared is tens of millions of steps per input
     const r = runAll(adversarialSet(8 << 10), CTXS.slice(0, 2));
-    expect(r.total, `worst: ${r.worst[1]} on ${r.worst[2]} ${r.worst[0].toFixed(0)} ms`).toBeLessThan(2000);
+    expect(r.total, `worst: ${r.worst[1]} on ${r.worst[2]} ${r.worst[0].toFixed(0)} ms`).toBeLessThan(5000);
   });
 
   it('still finds the attack at the end of a long value', () => {

@@ -47,7 +47,7 @@ describe('ssi detector', () => {
       const v = frag.repeat(Math.ceil(100_000 / frag.length));
       const t = performance.now();
       ssi.detect(v, GET);
-      expect(performance.now() - t, frag).toBeLessThan(200);
+      expect(performance.now() - t, frag).toBeLessThan(1000);
     }
   });
 });
