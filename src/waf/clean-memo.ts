@@ -18,7 +18,8 @@ const MIN_HIT_RATIO = 8;
 
 /**
  * What a bundled detector reads from its context besides the value: kind, root, header, the last
- * named key of the point (paramName) and whether the point is inside a DTD.
+ * named key of the point (paramName; the whole chain under a `$` key) and whether the point is
+ * inside a DTD.
  */
 interface SeenContext {
   kind: ValueKind;
@@ -58,7 +59,11 @@ export class CleanMemo {
   }
 }
 
-/** The last named key of the point and whether it lies inside a DTD. */
+/**
+ * The last named key of the point and whether it lies inside a DTD. Under a `$` key (a query
+ * operator) the whole chain of keys counts, with a mark for a top-level array: nosqli judges an
+ * operator by the document around it (a `filters` field, a pipeline stage).
+ */
 function spotOf(point: Point): { key: string; dtd: boolean } {
   let key = '';
   let dtd = false;
@@ -66,6 +71,12 @@ function spotOf(point: Point): { key: string; dtd: boolean } {
     const part = point[i]!;
     if (key === '' && part.length > 1 && typeof part[1] === 'string') key = part[1];
     if (part[0] === 'xml_dtd' || part[0] === 'xml_dtd_entity') dtd = true;
+  }
+  if (key.charCodeAt(0) === 36 /* $ */) {
+    for (let i = point.length - 2; i >= 0; i--) {
+      const part = point[i]!;
+      key = (part.length > 1 && typeof part[1] === 'string' ? part[1] : part[0] === 'array' ? '[]' : part[0]) + '\u0001' + key;
+    }
   }
   return { key, dtd };
 }

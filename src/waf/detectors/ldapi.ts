@@ -4,7 +4,8 @@
  * Tokenizes the value as RFC 4515 filter syntax and flags what a value spliced into
  * `(attr=<value>)` must do to change the query: close the current item and open another
  * (`*)(uid=*`, `admin)(|(password=*`), open a composite filter `(&(`, `(|(`, `(!(` around attribute
- * assertions, or use extensible matching rules (`attr:2.5.13.18:=x`, `:dn:`). A lone
+ * assertions, or use extensible matching rules (`attr:2.5.13.18:=x`, `:dn:`); or close the filter
+ * and cut the rest of the server's filter off with a NUL byte (`*))%00`, `admin)(&)%00`). A lone
  * parenthesised `(a=b)` or a wildcard search term passes.
  */
 import type { Detector, DetectorMatch, DetectContext } from '../types.js';
@@ -63,6 +64,11 @@ export const ldapi: Detector = {
     if (value.length < 4) return null;
     const flags = charFlags(value);
     if (!(flags & (F.EQ | F.RPAREN))) return null;
+    // `*))` + NUL: the filter closed, the server's remaining filter text truncated
+    if (flags & F.RPAREN && flags & (F.CTRL | F.PERCENT)) {
+      const m = /(?:\*|\))\)(?:\0|%00)/.exec(value);
+      if (m) return { stamp: 'ldapi:nul-truncation', payload: excerpt(value, m.index - 8, m.index + m[0].length) };
+    }
     if (flags & F.LPAREN) {
       let i = value.indexOf('(');
       let guard = 0;

@@ -5,9 +5,14 @@
  * overlong UTF-8, Unicode look-alikes, backslashes, NULs, `..;`, `....//`), then its segments are
  * walked. Flags: a path that climbs two or more levels above where it starts (one level for URL
  * paths, which must never leave the web root, or when the dots needed decoding or a NUL byte hides
- * an extension); any `..` together with a sensitive target; a sensitive system file named by an
- * absolute path (`/etc/passwd`, `C:\Windows\win.ini`, `/proc/self/environ`, `~/.ssh/id_rsa`...);
- * UNC paths to administrative shares; PHP stream wrappers used for inclusion (`php://filter`).
+ * an extension); a `..;` segment (a path parameter Tomcat / Spring drop after the proxy checked the
+ * path: `/allowed/..;/admin`); any `..` together with a sensitive target; a sensitive system file
+ * named by an absolute path (`/etc/passwd`, `C:\Windows\win.ini`, `/proc/self/environ`,
+ * `~/.ssh/id_rsa`...) when it is the value (or follows a quote, `=`, a bracket) or sits in a command
+ * line with injection syntax (`;cat /etc/passwd`) — not in prose ("I can't edit /etc/hosts on my
+ * Mac" is a topic, not a file the value asks for) nor as an argument of a plain command line
+ * (`ssh -i ~/.ssh/id_ed25519 deploy@host`); UNC paths to administrative shares; PHP stream
+ * wrappers used for inclusion (`php://filter`, `data://`).
  */
 import type { Detector, DetectorMatch, DetectContext } from '../types.js';
 import { analysePath } from '../lexers/path.js';
@@ -113,7 +118,7 @@ function findSensitive(norm: string, needSlashBefore: boolean): { at: number; le
   return null;
 }
 
-const WRAPPER = /\b(?:php:\/\/(?:filter|input|fd|memory|temp)|phar:\/\/|zip:\/\/|compress\.(?:zlib|bzip2):\/\/|expect:\/\/|glob:\/\/|ogg:\/\/|rar:\/\/|jar:(?:file|https?):)/i;
+const WRAPPER = /\b(?:php:\/\/(?:filter|input|fd|memory|temp)|phar:\/\/|data:\/\/[\w.+-]+\/|zip:\/\/|compress\.(?:zlib|bzip2):\/\/|expect:\/\/|glob:\/\/|ogg:\/\/|rar:\/\/|jar:(?:file|https?):)/i;
 
 export const ptrav: Detector = {
   type: 'ptrav',
@@ -134,11 +139,17 @@ export const ptrav: Detector = {
         const at = info.norm.indexOf('..');
         return { stamp: info.encoded ? 'ptrav:encoded-dotdot' : 'ptrav:dotdot', payload: excerpt(info.norm, at, at + 24) };
       }
+      if (info.param) {
+        const at = info.norm.indexOf('..;');
+        return { stamp: 'ptrav:path-parameter', payload: excerpt(info.norm, at, at + 24) };
+      }
     }
     if (hasSep) {
       // an absolute (or drive / UNC / file: URL) path naming a sensitive target
       const s = findSensitive(info.norm, true);
-      if (s) return { stamp: 'ptrav:sensitive-file', payload: excerpt(info.norm, s.at, s.at + s.len) };
+      if (s && !isProse(info.norm) && (standsAsValue(info.norm, s.at) || SHELL_SYNTAX.test(info.norm))) {
+        return { stamp: 'ptrav:sensitive-file', payload: excerpt(info.norm, s.at, s.at + s.len) };
+      }
     }
     if (flags & F.BSLASH && /^\\\\[^\\]+\\[a-z]\$|^\\\\[^\\]+\\(?:admin|ipc)\$/i.test(value)) {
       return { stamp: 'ptrav:unc', payload: excerpt(value, 0, 40) };
@@ -149,6 +160,43 @@ export const ptrav: Detector = {
     return flags & F.COLON ? wrapper(value) : null;
   },
 };
+
+/** Characters that end a path written inside other text. */
+function endsPath(c: number): boolean {
+  return c <= 32 || c === 34 || c === 39 || c === 96 || c === 61 || c === 40 || c === 41 || c === 60 || c === 62 || c === 44 || c === 59 || c === 124 || c === 38;
+}
+
+/**
+ * The path holding the target at `at` stands as a value: it starts the value or follows a quote,
+ * `=`, a bracket... — not a blank, as an argument of a command line does.
+ */
+function standsAsValue(norm: string, at: number): boolean {
+  let i = at;
+  while (i > 0 && at - i < 4096 && !endsPath(norm.charCodeAt(i - 1))) i--;
+  return i === 0 || norm.charCodeAt(i - 1) > 32 || (i <= 64 && norm.slice(0, i).trim() === '');
+}
+
+/** Command separators, substitutions, redirections, template braces: a command line that injects. */
+const SHELL_SYNTAX = /[;|&$`<>{}\n]/;
+
+/** A word of a sentence, with the punctuation prose puts around words. */
+const PLAIN_WORD = /^[("'\u201c\u2018]?[A-Za-z\u00c0-\u024f]+(?:['\u2019-][A-Za-z\u00c0-\u024f]+)*[.,;:!?)"'\u201d\u2019]{0,3}$/;
+
+/**
+ * Prose: mostly plain words. A path named in a sentence ("I can't edit /etc/hosts on my Mac") is
+ * a topic, not a file the value asks for; a value, a command line or code naming it is not prose.
+ */
+function isProse(v: string): boolean {
+  const toks = (v.length > 4096 ? v.slice(0, 4096) : v).split(/\s+/);
+  let n = 0;
+  let words = 0;
+  for (const t of toks) {
+    if (t === '') continue;
+    n++;
+    if (PLAIN_WORD.test(t)) words++;
+  }
+  return n >= 4 && words >= 3 && words * 10 >= n * 6;
+}
 
 const PATHISH = F.SLASH | F.BSLASH | F.PERCENT | F.NONASCII | F.CTRL;
 

@@ -1,14 +1,24 @@
 /**
  * Open redirect.
  *
- * In a parameter whose name says it holds a redirect target (`url`, `next`, `redirect_uri`,
- * `returnTo`, `goto`, `continue`, ... — read from the point), a value that leaves the site:
- * an absolute URL with a host, a protocol-relative `//host`, or a scheme without slashes
- * (`https:evil.com`). Anywhere, the browser-normalisation tricks that only exist to fool
- * same-site checks: `/\evil.com`, `\/\/evil.com`, `\\evil.com`, `/%09/evil.com`, `https:/\evil`.
+ * The value is read the way a browser reads a redirect target (lexers/url-shape). Spellings that
+ * only exist to get an off-site target past a same-site check count in any parameter, since no
+ * honest value is written that way: backslashes among the slashes (`/\evil.example`,
+ * `https:/\evil.example`), tab/CR/LF inside them (`/%09/evil.example`), three or more slashes,
+ * encoded separators next to literal ones (`%2f%2fevil.example`, `http:%2f%2f`), look-alike
+ * slashes (`〱evil.example`), a special scheme without its slashes (`https:evil.example`),
+ * a host-shaped userinfo (`//trusted.example@evil.example`), escapes or look-alike dots in the host
+ * (`//evil%E3%80%82example`), a backslash ending the authority (`https://evil.example\@trusted`).
+ *
+ * A plain protocol-relative `//host` counts in a redirect parameter (a field named like next /
+ * return / redirect_uri...): apps that accept only local paths check for a
+ * leading `/`, which it passes, and no honest redirect target is written that way. A plain absolute URL does not count even there: OAuth
+ * `redirect_uri`, logout, share and analytics parameters carry them every day, and data fields of
+ * JSON / XML documents (webhooks, SAML, OPML...) are full of them.
  */
-import type { Detector, DetectorMatch, DetectContext } from '../types.js';
-import { F, charFlags, excerpt, paramName, percentDecodeDeep } from '../lexers/text.js';
+import type { Detector, DetectorMatch, DetectContext, Point } from '../types.js';
+import { F, charFlags, excerpt, paramName } from '../lexers/text.js';
+import { T, urlShape } from '../lexers/url-shape.js';
 
 const REDIRECT_NAMES = new Set([
   'url', 'uri', 'u', 'r', 'next', 'nexturl', 'redirect', 'redir', 'redirecturl', 'redirecturi', 'redirectto', 'return',
@@ -17,62 +27,43 @@ const REDIRECT_NAMES = new Set([
   'returnlink', 'redirectlink',
 ]);
 
-function isRedirectParam(name: string): boolean {
+function isRedirectName(name: string): boolean {
   if (!name) return false;
   const n = name.replace(/[^a-z0-9]/g, '');
   if (REDIRECT_NAMES.has(n)) return true;
-  return /(?:url|uri|redirect|return|next|goto|continue|dest|callback)$/.test(n) || /^(?:redirect|return|next|goto|continue)/.test(n);
+  // not any `*_url`: avatar_url, html_url, feed_url hold links, not where to send the user
+  return /(?:redirect|return|next|goto|continue|dest|callback)(?:url|uri|to|path)?$/.test(n) || /^(?:redirect|return|next|goto|continue)/.test(n);
 }
 
-/**
- * After optional blanks and scheme: a run of slashes / backslashes (tabs and newlines inside are
- * dropped by browsers) with at least one backslash or blank, then a host: `/\\evil`, `\\/\\/evil`,
- * `\\\\evil`, `/\tevil`. Browsers read these as `//evil`.
- */
-function slashTrick(v: string): boolean {
-  let i = 0;
-  while (i < v.length && (v.charCodeAt(i) === 32 || v.charCodeAt(i) === 9)) i++;
-  const m = /^[a-z][a-z0-9+.-]{0,16}:/i.exec(v.slice(i, i + 20));
-  if (m) i += m[0].length;
-  let slashes = 0;
-  let odd = false;
-  for (; i < v.length && i < 64; i++) {
-    const c = v.charCodeAt(i);
-    if (c === 47) slashes++;
-    else if (c === 92) {
-      slashes++;
-      odd = true;
-    } else if (c === 9 || c === 10 || c === 13) odd = true;
-    else break;
-  }
-  return slashes >= 2 && odd && i < v.length && /[a-z0-9\u00a1-\uffff]/i.test(v[i]!);
+/** A redirect parameter: a query, form or JSON field named for it (the name is all the context read). */
+function isRedirectParam(point: Point): boolean {
+  return isRedirectName(paramName(point));
 }
-const HOSTISH = /^[a-z0-9\u00a1-\uffff]([a-z0-9\u00a1-\uffff-]*[a-z0-9\u00a1-\uffff])?(\.[a-z0-9\u00a1-\uffff-]+)*(:\d+)?(?:[/?#]|$)/i;
+
+const STAMPS: Array<[number, string]> = [
+  [T.BACKSLASH | T.CONTROL | T.MANY_SEPS | T.LOOKALIKE_SEP, 'redir:slash-trick'],
+  [T.ENCODED_SEP, 'redir:encoded-separator'],
+  [T.SCHEME_NO_SLASHES, 'redir:scheme-relative'],
+  [T.USERINFO, 'redir:userinfo-host'],
+  [T.HOST_ENCODED | T.HOST_LOOKALIKE, 'redir:host-obfuscation'],
+];
+
+/** Values that can start a redirect target: `/`, `\`, `%`, `h`/`H`, or a non-ASCII look-alike. */
+const LEADS = F.SLASH | F.BSLASH | F.PERCENT | F.NONASCII | F.COLON;
 
 export const redir: Detector = {
   type: 'redir',
-  description: 'Open redirect: off-site absolute or protocol-relative URLs in redirect parameters, slash/backslash tricks anywhere',
+  description: 'Open redirect: browser-normalised slash/host tricks anywhere, protocol-relative URLs in redirect parameters',
   detect(value: string, ctx: DetectContext): DetectorMatch | null {
-    if (value.length < 4) return null;
-    const flags = charFlags(value);
-    if (!(flags & (F.SLASH | F.BSLASH | F.COLON | F.PERCENT))) return null;
-    let v = value;
-    if (flags & F.PERCENT) v = percentDecodeDeep(v, 2);
-    if (v.length > 2048) v = v.slice(0, 2048);
-    if ((v.indexOf('\\') >= 0 || /\/[\t\n\r]/.test(v.slice(0, 8))) && slashTrick(v)) {
-      if (ctx.root !== 'post' || isRedirectParam(paramName(ctx.point))) return { stamp: 'redir:slash-trick', payload: excerpt(v, 0, 60) };
+    if (value.length < 4 || ctx.kind === 'name') return null;
+    if (!(charFlags(value) & LEADS)) return null;
+    const s = urlShape(value);
+    if (s === null || !s.hostOk) return null;
+    if (s.tricks !== 0) {
+      for (const [mask, stamp] of STAMPS) if (s.tricks & mask) return { stamp, payload: excerpt(value, 0, s.end + 8) };
     }
-    if (!isRedirectParam(paramName(ctx.point))) return null;
-    const t = v.trimStart();
-    const lower = t.slice(0, 16).toLowerCase();
-    if (lower.startsWith('//')) {
-      if (HOSTISH.test(t.slice(2))) return { stamp: 'redir:protocol-relative', payload: excerpt(t, 0, 60) };
-      return null;
-    }
-    const m = /^(https?|ftp):(\/*)/.exec(lower);
-    if (m) {
-      const rest = t.slice(m[0].length);
-      if (HOSTISH.test(rest) || /^[^/?#\s]+@/.test(rest)) return { stamp: m[2]!.length >= 2 ? 'redir:absolute-url' : 'redir:scheme-relative', payload: excerpt(t, 0, 60) };
+    if (s.scheme === '' && s.seps === 2 && !s.allSepsEncoded && isRedirectParam(ctx.point)) {
+      return { stamp: 'redir:protocol-relative', payload: excerpt(value, 0, s.end + 8) };
     }
     return null;
   },

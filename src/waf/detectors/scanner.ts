@@ -7,7 +7,10 @@
  *   Nuclei, ZAP, Burp, Arachni, Skipfish, WhatWeb, commix, Hydra...
  * - Probe paths on the URL ('uri' / 'path'): well-known files scanners look for (`/.git/config`,
  *   `/.env`, `/wp-admin/setup-config.php`, `/phpmyadmin/`, `/server-status`, `/.aws/credentials`,
- *   Spring actuator heap dumps, PHPUnit eval-stdin...).
+ *   Spring actuator heap dumps, PHPUnit eval-stdin, debug logs...); editor swap and backup copies of
+ *   server scripts (`.index.php.swp`, `config.php~`, `login.asp.bak`: their source is served as
+ *   text); segments carrying a scanner's signature (`acunetix-wvs-test-for-some-inexistent-file`,
+ *   `nessus_is_probing_you`), which scanners request to learn how the site answers a 404.
  * - Anywhere: out-of-band interaction domains of scanners (Burp Collaborator, interactsh / oast.*,
  *   dnslog, canary tokens) and GraphQL introspection queries (schema reconnaissance).
  */
@@ -51,7 +54,38 @@ const PROBE_PATHS = [
   '/c99.php', '/r57.php', '/wso.php', '/adminer.php', '/owa/auth/x.js',
   '/autodiscover/autodiscover.json', '/ecp/', '/remote/fgt_lang', '/dana-na/', '/+cscoe+/', '/jenkins/script',
   '/invoker/jmxinvokerservlet', '/web-inf/web.xml', '/crossdomain.xml.bak', '/elmah.axd', '/trace.axd',
+  '/wp-content/debug.log', '/debug.log', '/error.log', '/error_log', '/storage/logs/laravel.log', '/npm-debug.log',
 ];
+
+/** Backup / swap copy of a server-side script: vim `.x.php.swp`, editors' `x.php~`, `x.php.bak`. */
+const SCRIPT_BACKUP = /\.(?:php\d?|phtml|asp|aspx|jsp|jspx|cgi|pl|inc|config|conf|ini)(?:\.(?:swp|swo|swn|bak|old|orig|save|sav|tmp|backup|copy|dist|1)|~)$/;
+/** A scanner's name next to a word saying the request is a probe, as scanners name their 404 tests. */
+const SCANNER_MARKS = new Set(['acunetix', 'netsparker', 'nessus', 'nikto', 'openvas', 'w3af', 'sqlmap', 'appscan', 'wvs', 'qualys']);
+const PROBE_WORDS = new Set(['test', 'probe', 'probing', 'inexistent', 'nonexistent', 'nonexisting', 'notexist', 'random']);
+const MARK_HINT = /acunetix|netsparker|nessus|nikto|openvas|w3af|sqlmap|appscan|wvs|qualys|w00tw00t/;
+
+/** A path segment that is a script backup, or carries a scanner's signature word. */
+function probeSegment(p: string): { at: number; len: number } | null {
+  const marked = MARK_HINT.test(p);
+  let st = 0;
+  for (let i = 0; i <= p.length; i++) {
+    if (i < p.length && p.charCodeAt(i) !== 47) continue;
+    if (i - st >= 4) {
+      const seg = p.slice(st, i);
+      const last = seg.charCodeAt(seg.length - 1);
+      // a backup name has two dots or ends in `~`
+      if ((last === 126 || seg.indexOf('.') !== seg.lastIndexOf('.')) && SCRIPT_BACKUP.test(seg)) return { at: st, len: seg.length };
+      if (marked) {
+        const words = seg.split(/[^a-z0-9]+/);
+        if (seg.includes('w00tw00t') || (words.length <= 16 && words.some((w) => SCANNER_MARKS.has(w)) && words.some((w) => PROBE_WORDS.has(w)))) {
+          return { at: st, len: seg.length };
+        }
+      }
+    }
+    st = i + 1;
+  }
+  return null;
+}
 
 /** Probes by the two characters after their leading `/`, as indices into PROBE_PATHS. */
 const PROBE_INDEX = new Map<number, number[]>();
@@ -91,7 +125,8 @@ function userAgentTool(lower: string): { at: number; len: number } | null {
       const first = w.charCodeAt(0);
       // every tool name starts with a letter: `5.0`, `537.36` cannot strip down to one
       if (first >= 97 && first <= 122 && ((last >= 48 && last <= 57) || last === 46 || w.charCodeAt(w.length - 3) === 46 || w.charCodeAt(w.length - 4) === 46)) {
-        w = w.replace(/[-.]?v?[\d.]+$|\.(?:py|pl|rb|exe)$/, '');
+        // `dirbuster-1.0-rc1`, `nuclei-v3`, `sqlmap.py`, `w3af.org` (the tool's own site as the agent)
+        w = w.replace(/[-_.]v?\d[\w.-]*$|[\d.]+$|\.(?:py|pl|rb|exe|org|com|net|io)$/, '');
         if (UA_WORDS.has(w)) return { at: st, len: w.length };
       }
     }
@@ -153,6 +188,8 @@ export const scanner: Detector = {
           return { stamp: 'scanner:probe-path', payload: excerpt(value, i, i + probe.length) };
         }
       }
+      const seg = probeSegment(p);
+      if (seg) return { stamp: 'scanner:probe-path', payload: excerpt(value, seg.at, seg.at + seg.len) };
     }
     if (flags & F.DOT && OAST_HINT.test(lowHead(value))) {
       const at = oastDomain(lowHead(value));

@@ -17,6 +17,8 @@ export interface PathInfo {
   encoded: boolean;
   /** A NUL byte was present. */
   nul: boolean;
+  /** A `..` segment carried a path parameter (`..;x`): Tomcat / Spring drop it after the proxy checked the path. */
+  param: boolean;
 }
 
 const DEC = new TextDecoder('utf-16le');
@@ -115,7 +117,7 @@ export function analysePath(value: string): PathInfo {
     text.indexOf('..') < 0 && text.indexOf('./') < 0 && text.indexOf('\\') < 0 && text.indexOf('//') < 0 &&
     text.indexOf('\0') < 0 && !hasHigh(text)
   ) {
-    return { norm: lowerOf(text), dotdot: 0, escapes: 0, encoded: pctChanged, nul: false };
+    return { norm: lowerOf(text), dotdot: 0, escapes: 0, encoded: pctChanged, nul: false, param: false };
   }
   const buf = new Uint16Array(text.length);
   const { len, mapped, nul } = fill(text, buf, true);
@@ -124,6 +126,7 @@ export function analysePath(value: string): PathInfo {
   let depth = 0;
   let minDepth = 0;
   let segStart = 0;
+  let param = false;
   for (let i = 0; i <= len; i++) {
     if (i < len && buf[i] !== 47) continue;
     if (i > segStart) {
@@ -133,6 +136,7 @@ export function analysePath(value: string): PathInfo {
       const core = end - segStart;
       if (core >= 2 && buf[segStart] === 46 && buf[segStart + 1] === 46 && onlyDotsOrBlanks(buf, segStart + 2, end)) {
         dotdot++;
+        if (end < i) param = true;
         depth--;
         if (depth < minDepth) minDepth = depth;
       } else if (core > 0 && !(core === 1 && buf[segStart] === 46)) {
@@ -154,7 +158,7 @@ export function analysePath(value: string): PathInfo {
     }
   }
   const norm = DEC.decode(buf.subarray(0, w));
-  return { norm, dotdot, escapes: minDepth < 0 ? -minDepth : 0, encoded: pctChanged || mapped, nul };
+  return { norm, dotdot, escapes: minDepth < 0 ? -minDepth : 0, encoded: pctChanged || mapped, nul, param };
 }
 
 /** Only `.` or blanks in [from, to): `..`, and the Windows / filter-bypass spellings `...`, `.. `, `....` */

@@ -161,6 +161,14 @@ export function classifyHost(host: string): { cls: HostClass; odd: boolean } {
   if (host.endsWith('.internal') || host.endsWith('.svc.cluster.local') || host.endsWith('.cluster.local')) return { cls: 'private', odd: false };
   // wildcard DNS services embedding an address: 127.0.0.1.nip.io, 10-0-0-1.sslip.io, 7f000001.nip.io
   const wild = !/\.(?:nip\.io|xip\.io|sslip\.io|traefik\.me|localtest\.me|nip\.direct)$/.test(host) ? null : /^(?:.*?[.-])?((?:\d{1,3}[.-]){3}\d{1,3}|[0-9a-f]{8})\.(?:nip\.io|xip\.io|sslip\.io|traefik\.me|localtest\.me|nip\.direct)$/.exec(host);
+  // DNS rebinding services answering with one of two embedded addresses: 7f000001.a9fea9fe.rbndr.us
+  if (host.endsWith('.rbndr.us')) {
+    const m = /^([0-9a-f]{8})\.([0-9a-f]{8})\.rbndr\.us$/.exec(host);
+    if (m) {
+      const cls = [m[1]!, m[2]!].map((a) => classifyIPv4([0, 2, 4, 6].map((k) => parseInt(a.slice(k, k + 2), 16))));
+      return { cls: cls.find((c) => c === 'metadata') ?? cls.find((c) => c !== null) ?? null, odd: true };
+    }
+  }
   if (wild) {
     const a = wild[1]!;
     const ip = a.length === 8 && !/[.-]/.test(a) ? [0, 2, 4, 6].map((k) => parseInt(a.slice(k, k + 2), 16)) : a.split(/[.-]/).map(Number);

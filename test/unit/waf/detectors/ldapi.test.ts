@@ -17,6 +17,15 @@ describe('ldapi detector', () => {
     ['cn:1.2.840.113556.1.4.803:=2', 'ldapi:extensible-match'],
     ['ou:dn:=People', 'ldapi:extensible-match'],
   ])('%s', (v, s) => expect(stamp(v)).toBe(s));
+  it.each(['*))%00', 'uid=*)\u0000', 'admin*))%00', 'x))\u0000trailing', '*)%00'])('filter closed and truncated by a NUL: %s', (v) =>
+    expect(stamp(v)).toBe('ldapi:nul-truncation'),
+  );
+  it.each(['f(x)%00', 'file.php%00.jpg', '((a))', 'smile :) %00'])('NUL without a closed filter passes: %s', (v) => expect(stamp(v)).toBeNull());
+  it('stays linear on long adversarial input', () => {
+    const t0 = performance.now();
+    for (const v of ['*)'.repeat(50_000) + '%0', ')'.repeat(100_000) + '%00', '*))%0'.repeat(20_000)]) stamp(v);
+    expect(performance.now() - t0).toBeLessThan(500);
+  });
   it.each([
     '1) a-b=c 2) (x=y)',
     'f(x) = (y=2)',

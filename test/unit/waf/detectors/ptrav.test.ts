@@ -42,6 +42,37 @@ describe('ptrav detector', () => {
     it('in a JSON body', () => expect(stamp('../../etc/hosts', POST_JSON)).toBe('ptrav:sensitive-file'));
   });
 
+  it.each(['/..;/manager/html', '/public/..;/admin/users', '/static/..;/WEB-INF/classes/app.properties'])('path parameter on a dot-dot: %s', (v) =>
+    expect(stamp(v)).toMatch(/^ptrav:(?:path-parameter|sensitive-file)$/),
+  );
+  it('data:// stream wrapper', () => {
+    expect(stamp('data://text/plain;base64,PD9waHAgc3lzdGVtKCRfR0VUWydjJ10pOyA/Pg==', URI)).toBe('ptrav:stream-wrapper');
+    expect(stamp('data://application/x-httpd-php,<?php phpinfo(); ?>')).toBe('ptrav:stream-wrapper');
+  });
+  describe('absolute sensitive paths in text', () => {
+    it.each([
+      ';a=c;b=at;$a$b /etc/passwd',
+      '; Get-Content C:\\Windows\\win.ini',
+      "{{['cat /etc/passwd']|map('system')|join}}",
+      '{ ping(host: "127.0.0.1; cat /etc/passwd") { output } }',
+      'form-data; name="file"; filename="/etc/shadow"',
+      'include("/proc/self/environ")',
+      'x=/etc/passwd',
+    ])('code or a value naming the file counts: %s', (v) => expect(stamp(v, POST_JSON)).toBe('ptrav:sensitive-file'));
+    it.each([
+      "I can't edit /etc/hosts on my Mac to add the staging entry; it says permission denied.",
+      'I%20can%27t%20edit%20%2Fetc%2Fhosts%20on%20my%20Mac%20to%20add%20the%20staging%20entry.',
+      'Usually yes, but keep an eye on /var/log/apt/history.log after the upgrade.',
+      'ssh -i ~/.ssh/id_ed25519 deploy@203.0.113.10',
+      'tail -n 50 /var/log/nginx/error.log',
+    ])('a sentence or a plain command line mentioning it passes: %s', (v) => expect(stamp(v, POST_JSON)).toBeNull());
+    it('stays linear on long prose', () => {
+      const t0 = performance.now();
+      for (const v of ["a'".repeat(50_000) + ' /etc/passwd', 'word '.repeat(20_000) + '/etc/passwd', "(x'".repeat(30_000) + '1 /etc/hosts']) stamp(v, POST_JSON);
+      expect(performance.now() - t0).toBeLessThan(500);
+    });
+  });
+
   it('UNC admin shares and stream wrappers', () => {
     expect(stamp('\\\\10.0.0.5\\admin$\\x')).toBe('ptrav:unc');
     expect(stamp('php://filter/convert.base64-encode/resource=index.php')).toBe('ptrav:stream-wrapper');

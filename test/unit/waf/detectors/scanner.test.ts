@@ -21,6 +21,42 @@ describe('scanner detector', () => {
     'x_wordpress_plugin_check.nasl',
   ])('user agent %s', (v) => expect(stamp(v)).toBe('scanner:user-agent'));
 
+  it.each([
+    'DirBuster-1.0-RC1 (http://www.owasp.org/index.php/Category:OWASP_DirBuster_Project)',
+    'w3af.org',
+    'Mozilla/5.0 (compatible; nuclei-v3.1.0)',
+    'sqlmap.org',
+    'gobuster-3.6.0',
+  ])('tool name with a version or its site: %s', (v) => expect(stamp(v)).toBe('scanner:user-agent'));
+  it.each([
+    'curl/8.4.0',
+    'Wget/1.21.4',
+    'python-requests/2.31.0',
+    'Go-http-client/1.1',
+    'Go-http-client/2.0',
+    'okhttp/4.12.0',
+    'PostmanRuntime/7.36.0',
+    'axios/1.6.2',
+    'node-fetch/1.0 (+https://github.com/bitinn/node-fetch)',
+    'Apache-HttpClient/4.5.14 (Java/17.0.9)',
+  ])('ordinary clients pass: %s', (v) => expect(stamp(v)).toBeNull());
+  it.each([
+    '/.index.php.swp',
+    '/admin/config.php~',
+    '/login.aspx.bak',
+    '/includes/db.inc.orig',
+    '/wp-content/debug.log',
+    '/storage/logs/laravel.log',
+    '/acunetix-wvs-test-for-some-inexistent-file',
+    '/nessus_is_probing_you_',
+    '/nikto-test-Qw3rTy.html',
+    '/w00tw00t.at.ISC.SANS.DFind:)',
+  ])('probe path %s', (v) => expect(stamp(v, URI)).toBe('scanner:probe-path'));
+  it.each(['/blog/how-nessus-works', '/files/report.pdf.bak', '/xmlrpc.php', '/index.php', '/docs/vim.swp-guide', '/downloads/backup-2024.tar.gz', '/~jdoe/papers/thesis.pdf'])(
+    'ordinary paths pass: %s',
+    (v) => expect(stamp(v, URI)).toBeNull(),
+  );
+
   it('only reads tool names in the User-Agent', () => {
     expect(stamp('sqlmap tutorial', GET)).toBeNull();
   });

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { ssrf } from '../../../../src/waf/detectors/ssrf.js';
-import { GET, ctx } from './helpers.js';
+import { GET, POST_JSON, ctx } from './helpers.js';
 
 const stamp = (v: string, c = GET) => ssrf.detect(v, c)?.stamp ?? null;
 
@@ -34,6 +34,49 @@ describe('ssrf detector', () => {
   ])('%s', (v, s) => expect(stamp(v)).toBe(s));
   it('protocol-relative internal host in a URL parameter', () => {
     expect(stamp('//127.0.0.1/x', ctx('get', 'image_url'))).toBe('ssrf:internal-host');
+  });
+  it.each([
+    ['//169.254.169.254/latest/meta-data/', 'ssrf:metadata'],
+    ['//[fd00:ec2::254]/latest/api/token', 'ssrf:metadata'],
+    ['//0x7f000001:6379/', 'ssrf:internal-host'],
+    ['//10.0.0.12:8500/v1/agent/self', 'ssrf:internal-host'],
+    ['\\\\169.254.169.254\\x', 'ssrf:metadata'],
+  ])('protocol-relative %s in any parameter', (v, s) => expect(stamp(v, ctx('get', 'a1b2c3'))).toBe(s));
+  it.each([
+    ['http://7f000001.a9fea9fe.rbndr.us/', 'ssrf:metadata'],
+    ['http://c0a80001.7f000001.rbndr.us:8080/', 'ssrf:internal-host'],
+    ['http://attacker.example#@169.254.169.254/', 'ssrf:parser-confusion'],
+    ['http://good.example?@127.0.0.1/admin', 'ssrf:parser-confusion'],
+    ['https://cdn.example.com\\@10.0.0.5/', 'ssrf:parser-confusion'],
+  ])('rebinding names and parser confusion: %s', (v, s) => expect(stamp(v)).toBe(s));
+  it.each([
+    'curl http://169.254.169.254/latest/meta-data/iam/ from the box',
+    'it redirects to http://2130706433/ for some reason',
+    'see gopher://127.0.0.1:6379/_FLUSHALL in the logs',
+  ])('tricks and metadata count inside text: %s', (v) => expect(stamp(v, POST_JSON)).not.toBeNull());
+  it.each([
+    ['Hello, the "Forgot password" email links to http://localhost:3000/reset instead of your site.', POST_JSON],
+    ['server {\n  location / {\n    proxy_pass http://127.0.0.1:3000;\n  }\n}', POST_JSON],
+    ['Then open <http://localhost:3000> and select a product.', POST_JSON],
+    ['May 14 09:31:23 web-01 node[4242]: listening on http://0.0.0.0:3000', POST_JSON],
+    ['jdbc:postgresql://db.example.internal:5432/shop', POST_JSON],
+    ['postgres://app:changeme@localhost:5432/shop', ctx('get', 'dsn')],
+    ['redis://10.0.0.7:6379/0', ctx('get', 'cache')],
+    ['http://localhost:3000/callback', ctx('get', 'redirect_uri')],
+    ['http://localhost:3000/', ctx('header', 'referer')],
+    ['http://127.0.0.1:5173', ctx('header', 'origin')],
+    ['//localhost:3000/cb', ctx('get', 'return_to')],
+    ['https://www.example.com/#@cdn.example.com', GET],
+  ])('local URLs that are nobody\'s fetch target pass: %s', (v, c) => expect(stamp(v, c)).toBeNull());
+  it('a bare local URL as a parameter value is a fetch target', () => {
+    expect(stamp('http://localhost:8080/admin', ctx('get', 'x9'))).toBe('ssrf:internal-host');
+    expect(stamp('  http://10.0.0.5/  ', POST_JSON)).toBe('ssrf:internal-host');
+    expect(stamp('http://db.example.internal/', ctx('header', 'x-target'))).toBe('ssrf:internal-host');
+  });
+  it('stays linear on long adversarial input', () => {
+    const t0 = performance.now();
+    for (const v of ['http://a#' + '@'.repeat(100_000), 'http://' + 'a '.repeat(50_000), '//' + '\\'.repeat(100_000), 'http://x/ '.repeat(10_000)]) stamp(v);
+    expect(performance.now() - t0).toBeLessThan(500);
   });
   it.each([
     'https://www.example.com/path?q=1',
