@@ -12,6 +12,21 @@ const quiet = { info: () => undefined, warn: () => undefined, error: () => undef
 
 let server: TestPostgres;
 const open: EntityStore[] = [];
+
+/**
+ * Stop a node from applying the change feed (polls and NOTIFYs alike) until the returned function is
+ * called: what it has not seen yet stays unseen however the machine schedules the notifications.
+ */
+function pauseFeed(store: EntityStore): () => void {
+  const backend = postgresBackendOf(store)!;
+  const { sync, notified } = backend;
+  backend.sync = async () => undefined;
+  backend.notified = async () => undefined;
+  return () => {
+    backend.sync = sync;
+    backend.notified = notified;
+  };
+}
 beforeAll(async () => {
   server = await startPostgres();
 });
@@ -133,13 +148,11 @@ describe('EntityStore on PostgreSQL', () => {
     await a.insert('acls', { consumer: { id: consumer.id }, group: 'g' });
     await until('consumer on b', () => !!b.get('consumers', consumer.id));
     // b writes a credential; a deletes the consumer before its feed delivered it: the database cascades
-    const pause = postgresBackendOf(a)!;
-    const realSync = pause.sync.bind(pause);
-    pause.sync = async () => undefined;
+    const resume = pauseFeed(a);
     const fromB = await b.insert('keyauth_credentials', { consumer: { id: consumer.id }, key: 'k-b' });
     expect(a.get('keyauth_credentials', fromB.id)).toBeUndefined();
     expect(await a.delete('consumers', consumer.id)).toBe(true);
-    pause.sync = realSync;
+    resume();
     for (const s of [a, b]) {
       await until('cascade', () => !s.get('consumers', consumer.id) && s.list('keyauth_credentials').length === 0 && s.list('acls').length === 0);
     }
@@ -154,12 +167,10 @@ describe('EntityStore on PostgreSQL', () => {
     const { a, b } = await twoNodes();
     const svc = await a.insert('services', { name: 'gone', host: 'gone.test' });
     await until('service on b', () => !!b.get('services', svc.id));
-    const pause = postgresBackendOf(b)!;
-    const realSync = pause.sync.bind(pause);
-    pause.sync = async () => undefined;
+    const resume = pauseFeed(b);
     await a.delete('services', svc.id);
     const err = await rejection(b.insert('routes', { paths: ['/x'], service: { id: svc.id } }));
-    pause.sync = realSync;
+    resume();
     expect(err.code).toBe(4);
     expect(err.message).toBe(`the foreign key '{id="${svc.id}"}' does not reference an existing 'services' entity.`);
     expect(err.fields).toEqual({ service: { id: svc.id } });
