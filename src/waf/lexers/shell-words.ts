@@ -29,8 +29,12 @@ export interface ShellCommand {
   redirect: boolean;
   start: number;
   end: number;
-  /** For backticks: whitespace (or nothing) before the opening tick, as in Markdown inline code. */
+  /** For backticks: whitespace before the opening tick, as in Markdown inline code in a sentence. */
   spacedTick: boolean;
+  /** The first command of its line (at the value start or right after a newline). */
+  head: boolean;
+  /** Newlines before the command. */
+  line: number;
 }
 
 export function baseName(word: string): string {

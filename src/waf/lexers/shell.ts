@@ -2,354 +2,214 @@
 // the word in each command position (value start, after `;` `|` `||` `&` `&&` newline `(` `{`, inside
 // backticks and `$(...)`, brace expansions `{cat,/etc/passwd}`) with its arguments. Words are
 // de-obfuscated the way the shell itself does it: quote removal (`c'a't`, `"c"at`), backslash
-// removal (`c\at`), empty expansions (`$@`, `$9`, `${x:0:0}`), `$IFS` / `${IFS}` as blanks, cmd.exe
-// carets (`w^hoami`). Linear, bounded to `maxCommands` commands.
+// removal (`c\at`), empty expansions (`$@`, `$9`, `${x:0:0}`, `cat$u`), `$IFS` / `${IFS}` as blanks,
+// cmd.exe carets (`w^hoami`). Markup tags (`<head>`) are neither commands nor redirections. Linear,
+// bounded to `maxCommands` commands. This file dispatches on characters; the word and command state
+// is in shell-state.ts, what `$`, `{` and `<` start is read in shell-expand.ts.
 
-import { PLAIN, baseName, isBreak, type ShellCommand, type ShellVia, type ShellWord } from './shell-words.js';
+import { isBreak, type ShellCommand } from './shell-words.js';
+import { braceItems, markupEnd, readDollar } from './shell-expand.js';
+import { ShellState, type WantedCommand } from './shell-state.js';
 
 export type { ShellCommand, ShellVia, ShellWord } from './shell-words.js';
+export type { WantedCommand } from './shell-state.js';
 
 /**
  * The commands a shell would run from `src`. With `wanted`, commands whose (name, word) it rejects are
  * lexed past but not returned, and their arguments are not built: on long text most commands are
  * ordinary words, and only a few names matter to the caller. `maxCommands` counts every command.
  */
-export function shellCommands(src: string, maxCommands = 128, wanted?: (name: string, word: string) => boolean): ShellCommand[] {
-  const out: ShellCommand[] = [];
-  let total = 0; // commands ended, returned or not
-  let skip = false; // the current command was rejected by `wanted`
+export function shellCommands(src: string, maxCommands = 128, wanted?: WantedCommand): ShellCommand[] {
+  const st = new ShellState(src, maxCommands, wanted);
   const n = src.length;
   let i = 0;
-
-  let via: ShellVia = 'start';
-  let sep = '';
-  let cur = null as ShellCommand | null;
-  let dummy = false; // words after a `)` / closing tick belong to the outer command: ignored
   let tickOpen = false;
-  let spacedTick = false;
-  let pendingRedirect = false;
+  let tickInDq = false;
   let braceClose = 0; // memo of the next `}` (-1: none left), keeps `{{{{...` linear
 
-  let wText = '';
-  let wStart = -1;
-  let wQuoted = false;
-  let wObf = false;
-  let ifs = false;
-
-  const endWord = (end: number): void => {
-    if (wStart < 0) return;
-    if (dummy) {
-      wStart = -1;
-      wText = '';
-      return;
-    }
-    if (!cur) {
-      if (wText.length > 0) {
-        const raw = src.slice(wStart, end);
-        const winPath = /^([a-z]:)?\\/i.test(raw) || /^[a-z]:\//i.test(raw);
-        cur = {
-          name: baseName(winPath ? raw : wText), word: wText, obfuscated: wObf, args: [], via, sep, ifs, redirect: pendingRedirect,
-          start: wStart, end, spacedTick,
-        };
-        if (wanted !== undefined && !wanted(cur.name, cur.word)) skip = true;
-        pendingRedirect = false;
-      }
-    } else if (!skip && cur.args.length < 8) {
-      cur.args.push({ text: wText, raw: src.slice(wStart, end), quoted: wQuoted, start: wStart, end });
-      cur.end = end;
-      if (ifs) cur.ifs = true;
-    }
-    wText = '';
-    wStart = -1;
-    wQuoted = false;
-    wObf = false;
-  };
-  const endCommand = (): void => {
-    if (cur && total < maxCommands) {
-      total++;
-      if (!skip) out.push(cur);
-    }
-    cur = null;
-    skip = false;
-    ifs = false;
-  };
-  const separator = (s: string, at: number, nextVia: ShellVia = 'separator'): void => {
-    endWord(at);
-    endCommand();
-    dummy = false;
-    pendingRedirect = false;
-    via = nextVia;
-    sep = s;
-  };
-  const append = (s: string, at: number): void => {
-    if (wStart < 0) wStart = at;
-    wText += s;
-  };
-  /** Append the character at i and the run of ordinary characters after it in one slice; returns the next index. */
-  const plainRun = (i: number): number => {
-    let j = i + 1;
-    while (j < n) {
-      const e = src.charCodeAt(j);
-      // braces are literal inside a word (expansions are only modelled at word start)
-      if (e < 128 && PLAIN[e] === 0 && e !== 123 && e !== 125) break;
-      j++;
-    }
-    // an argument of a rejected command: only where it starts matters
-    if (skip && cur !== null) {
-      if (wStart < 0) wStart = i;
-    } else append(src.slice(i, j), i);
-    return j;
-  };
-
-  while (i < n && total < maxCommands) {
+  while (i < n && st.total < maxCommands) {
     const c = src.charCodeAt(i);
     switch (c) {
       case 32:
       case 9:
       case 11:
       case 12:
-        endWord(i);
+        st.endWord(i);
         i++;
         continue;
       case 59: // ;
       case 10:
       case 13:
-        separator(src[i]!, i);
+        st.separator(src[i]!, i);
         i++;
         continue;
       case 124: // |
         if (src.charCodeAt(i + 1) === 124) {
-          separator('||', i);
+          st.separator('||', i);
           i += 2;
         } else {
-          separator('|', i);
+          st.separator('|', i);
           i++;
         }
         continue;
       case 38: // &
         if (src.charCodeAt(i + 1) === 38) {
-          separator('&&', i);
+          st.separator('&&', i);
           i += 2;
         } else if (src.charCodeAt(i + 1) === 62) {
-          endWord(i);
-          if (cur) cur.redirect = true;
+          st.endWord(i);
+          if (st.cur) st.cur.redirect = true;
           i += 2;
         } else {
-          separator('&', i);
+          st.separator('&', i);
           i++;
         }
         continue;
       case 40: // (
-        if (wStart >= 0) {
-          // `word(` is a function call in some other language, not a subshell
-          endWord(i);
-          endCommand();
-          dummy = true;
-        } else separator('(', i);
+        st.depth++;
+        // `word(` is a function call in some other language, not a subshell
+        if (st.wStart >= 0) st.closeCommand(i);
+        else st.separator('(', i);
         i++;
         continue;
       case 41: // )
-        endWord(i);
-        endCommand();
-        dummy = true;
+        if (st.dqAt.length > 0 && st.dqAt[st.dqAt.length - 1] === st.depth) {
+          st.dqAt.pop();
+          st.depth--;
+          i = st.closeInDq(i);
+          continue;
+        }
+        if (st.depth > 0) st.depth--;
+        st.closeCommand(i);
         i++;
         continue;
       case 96: // `
         if (src.charCodeAt(i + 1) === 96) {
           // a run of backticks (Markdown code fence / empty substitution): not a command position
           while (src.charCodeAt(i) === 96) i++;
-          endWord(i);
-          endCommand();
-          dummy = true;
+          st.closeCommand(i);
           continue;
         }
         if (!tickOpen) {
           const pc = i > 0 ? src.charCodeAt(i - 1) : 32;
-          spacedTick = pc === 32 || pc === 9 || pc === 10 || pc === 40;
-          separator('`', i, 'backtick');
+          st.separator('`', i, 'backtick');
+          // inline code in a sentence has text around it; a value that is one backtick span does not
+          st.spacedTick = (pc === 32 || pc === 9 || pc === 10 || pc === 40) && !wholeSpan(src, i);
           tickOpen = true;
-        } else {
-          endWord(i);
-          endCommand();
-          dummy = true;
-          tickOpen = false;
-          spacedTick = false;
-        }
-        i++;
-        continue;
-      case 60: // <
-      case 62: // >
-        endWord(i);
-        if (cur) cur.redirect = true;
-        else pendingRedirect = true;
-        i++;
-        if (src.charCodeAt(i) === 62 || src.charCodeAt(i) === 38) i++;
-        continue;
-      case 92: { // backslash: escapes the next character
-        const d = src.charCodeAt(i + 1);
-        if (d === 10) {
-          i += 2;
-          continue;
-        }
-        if (i + 1 < n) {
-          if (/[A-Za-z0-9]/.test(src[i + 1]!)) wObf = true;
-          append(src[i + 1]!, i);
-          i += 2;
-        } else i++;
-        continue;
-      }
-      case 39: { // '
-        const close = src.indexOf("'", i + 1);
-        const e = close < 0 ? n : close;
-        if (wStart >= 0 || (close >= 0 && close + 1 < n && !isBreak(src.charCodeAt(close + 1)))) wObf = true;
-        append(src.slice(i + 1, e), i);
-        wQuoted = true;
-        i = close < 0 ? n : close + 1;
-        continue;
-      }
-      case 34: { // "
-        let j = i + 1;
-        let text = '';
-        while (j < n && src.charCodeAt(j) !== 34) {
-          const d = src.charCodeAt(j);
-          if (d === 92 && j + 1 < n) {
-            text += src[j + 1];
-            j += 2;
-            continue;
-          }
-          if ((d === 36 && src.charCodeAt(j + 1) === 40) || d === 96) break; // substitution inside quotes
-          text += src[j];
-          j++;
-        }
-        if (wStart >= 0 || (j + 1 < n && src.charCodeAt(j) === 34 && !isBreak(src.charCodeAt(j + 1)))) wObf = true;
-        append(text, i);
-        wQuoted = true;
-        i = src.charCodeAt(j) === 34 ? j + 1 : j;
-        continue;
-      }
-      case 94: // ^ (cmd.exe escape)
-        if (wStart >= 0 && i + 1 < n && !isBreak(src.charCodeAt(i + 1))) {
-          wObf = true;
+          tickInDq = st.dqOpen;
+          st.dqOpen = false;
           i++;
           continue;
         }
-        append('^', i);
+        tickOpen = false;
+        if (tickInDq) {
+          tickInDq = false;
+          i = st.closeInDq(i);
+        } else {
+          st.closeCommand(i);
+          i++;
+        }
+        st.spacedTick = false;
+        continue;
+      case 60: // <
+      case 62: { // >
+        const tag = c === 60 ? markupEnd(src, i) : -1;
+        st.endWord(i);
+        if (tag > 0) {
+          // HTML / XML: at a command position the rest up to a separator is text, not a command
+          if (!st.cur) {
+            st.dummy = true;
+            st.headNext = false;
+          }
+          i = tag;
+          continue;
+        }
+        if (st.cur) st.cur.redirect = true;
+        else st.pendingRedirect = true;
+        i++;
+        if (src.charCodeAt(i) === 62 || src.charCodeAt(i) === 38) i++;
+        continue;
+      }
+      case 92: // backslash: escapes the next character
+        if (src.charCodeAt(i + 1) === 10) i += 2;
+        else if (i + 1 < n) {
+          if (/[A-Za-z0-9]/.test(src[i + 1]!)) st.wObf = true;
+          st.append(src[i + 1]!, i);
+          i += 2;
+        } else i++;
+        continue;
+      case 39: // '
+        i = st.readSq(i);
+        continue;
+      case 34: // "
+        i = st.readDq(i + 1, st.wStart >= 0);
+        continue;
+      case 94: // ^ (cmd.exe escape)
+        if (st.wStart >= 0 && i + 1 < n && !isBreak(src.charCodeAt(i + 1))) st.wObf = true;
+        else st.append('^', i);
         i++;
         continue;
       case 123: { // {
-        if (wStart < 0) {
+        if (st.wStart < 0) {
           if (braceClose !== -1 && braceClose <= i) braceClose = src.indexOf('}', i + 1);
           const close = braceClose;
           if (close > 0 && close - i < 256) {
-            const body = src.slice(i + 1, close);
-            if (body.includes(',') && !/\s/.test(body)) {
-              // brace expansion {cat,/etc/passwd}
-              const items = body.split(',');
-              endWord(i);
-              endCommand();
-              if (total < maxCommands) {
-                total++;
-                const name = baseName(items[0]!.replace(/['"\\]/g, ''));
-                if (wanted === undefined || wanted(name, items[0]!)) {
-                  out.push({
-                    name, word: items[0]!, obfuscated: false,
-                    args: items.slice(1).map((t) => ({ text: t, raw: t, quoted: false, start: i, end: close })),
-                    via: 'brace', sep: '{', ifs: false, redirect: false, start: i, end: close + 1, spacedTick: false,
-                  });
-                }
-              }
-              dummy = true;
+            const items = braceItems(src, i, close);
+            if (items) {
+              st.braceCommand(items, i, close);
               i = close + 1;
               continue;
             }
-            if (/^\s/.test(body)) {
-              separator('{', i);
+            if (/\s/.test(src[i + 1] ?? '')) {
+              st.separator('{', i);
               i++;
               continue;
             }
           }
         }
-        i = plainRun(i);
+        i = st.plainRun(i);
         continue;
       }
       case 125: // }
-        if (wStart < 0) {
-          endCommand();
+        if (st.wStart < 0) {
+          st.endCommand();
           i++;
           continue;
         }
-        i = plainRun(i);
+        i = st.plainRun(i);
         continue;
       case 36: { // $
-        const d = src.charCodeAt(i + 1);
-        if (d === 40) {
-          if (src.charCodeAt(i + 2) === 40) {
-            // arithmetic $(( ... )): an argument-like word
-            const close = src.indexOf('))', i + 3);
-            const e = close < 0 ? n : close + 2;
-            append(src.slice(i, e), i);
-            i = e;
-            continue;
-          }
-          separator('$(', i, 'substitution');
-          i += 2;
-          continue;
-        }
-        if (d === 123) {
-          const close = src.indexOf('}', i + 2);
-          const inner = close < 0 ? '' : src.slice(i + 2, close);
-          if (close > 0 && /^IFS\b/.test(inner)) {
-            endWord(i);
-            ifs = true;
-            if (cur) cur.ifs = true;
-            i = close + 1;
-            continue;
-          }
-          if (close > 0 && /^\w*:[-+=?]?\d*:?\d*$/.test(inner) && /:0:0$|:-$|^\w*:\d+:0$/.test(inner)) {
-            wObf = true; // ${x:0:0} expands to nothing
-            if (wStart < 0) wStart = i;
-            i = close + 1;
-            continue;
-          }
-          const e = close < 0 ? n : close + 1;
-          append(src.slice(i, e), i);
-          i = e;
-          continue;
-        }
-        if (src.startsWith('IFS', i + 1) && !/[A-Za-z0-9_]/.test(src[i + 4] ?? '')) {
-          endWord(i);
-          ifs = true;
-          if (cur) cur.ifs = true;
-          i += 4;
-          continue;
-        }
-        if ((d >= 48 && d <= 57) || d === 64 || d === 42) {
-          // $1 $@ $* expand to nothing in an injected context
-          wObf = true;
-          if (wStart < 0) wStart = i;
-          i += 2;
-          continue;
-        }
-        // a literal `$` (or a run of them) and the ordinary characters after it
-        let j = i + 1;
-        while (j < n) {
-          const e = src.charCodeAt(j);
-          if (e === 36) {
-            const f = src.charCodeAt(j + 1);
-            if (f === 40 || f === 123 || f === 64 || f === 42 || f === 73 || (f >= 48 && f <= 57)) break;
-            j++;
-          } else if (e >= 128 || PLAIN[e] !== 0) j++;
-          else break;
-        }
-        append(src.slice(i, j), i);
-        i = j;
+        const d = readDollar(src, i, st.wStart >= 0 && st.wText.length > 0);
+        if (d.kind === 'subst') {
+          st.separator('$(', i, 'substitution');
+          st.depth++;
+          if (st.dqOpen) st.dqAt.push(st.depth);
+          st.dqOpen = false;
+        } else if (d.kind === 'ifs') {
+          st.endWord(i);
+          st.ifs = true;
+          if (st.cur) st.cur.ifs = true;
+        } else if (d.kind === 'empty') {
+          st.wObf = true;
+          if (st.wStart < 0) st.wStart = i;
+        } else st.append(src.slice(i, d.end), i);
+        i = d.end;
         continue;
       }
       default:
-        i = plainRun(i);
+        i = st.plainRun(i);
     }
   }
-  endWord(n);
-  endCommand();
-  return out;
+  st.endWord(n);
+  st.endCommand();
+  return st.out;
+}
+
+/** The backtick at `i` opens a span that is the whole value (blanks aside). */
+function wholeSpan(src: string, i: number): boolean {
+  for (let k = 0; k < i; k++) if (src.charCodeAt(k) > 32) return false;
+  const close = src.indexOf('`', i + 1);
+  if (close < 0) return false;
+  for (let k = close + 1; k < src.length; k++) if (src.charCodeAt(k) > 32) return false;
+  return true;
 }

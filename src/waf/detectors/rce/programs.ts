@@ -1,6 +1,7 @@
 // The programs the rce detector knows, and a cheap test that tells when a value cannot name any of
 // them in a command position, so the shell lexer need not run (see mayNameProgram).
 import { F, lowerOf } from '../../lexers/text.js';
+import { CMDLET_VERBS, EXEC_EXTENSIONS, PS_ALIASES } from './windows.js';
 
 /** Programs whose name is rarely an ordinary word. */
 export const STRONG = new Set([
@@ -12,6 +13,10 @@ export const STRONG = new Set([
   'printenv', 'sudo', 'xargs', 'awk', 'gawk', 'nawk', 'passwd', 'shutdown', 'reboot', 'iptables', 'msiexec',
   'installutil', 'regasm', 'odbcconf', 'forfiles', 'nohup', 'setsid', 'openssl', 'scp', 'rsync', 'sftp', 'ssh',
   'dnscat', 'nping', 'hping3', 'pkill', 'killall', 'lsof', 'strace',
+  // Windows binaries and PowerShell aliases that are no English words
+  'vssadmin', 'wevtutil', 'bcdedit', 'netsh', 'icacls', 'cacls', 'takeown', 'nltest', 'dsquery', 'qwinsta', 'quser',
+  'cmstp', 'msbuild', 'certreq', 'esentutl', 'ntdsutil', 'diskshadow', 'wbadmin', 'psexec', 'procdump', 'net1', 'regsvcs',
+  'findstr', 'dash',
 ]);
 /** Programs that are also everyday words: need shell-like arguments or to stand alone. */
 export const WEAK = new Set([
@@ -24,15 +29,15 @@ export const WEAK = new Set([
   'gunzip', 'bzip2', 'make', 'apt', 'yum', 'pip', 'npm', 'gem', 'git', 'docker', 'kubectl', 'systemctl', 'service',
   'sleep', 'ping', 'dig', 'host', 'ssh', 'gcc', 'shutdown', 'reboot',
 ]);
+/** Shell keywords: a line that starts with one is a script, not data. */
+export const KEYWORDS = new Set(['while', 'for', 'if', 'until', 'do', 'then', 'case', 'function']);
 /** Weak programs that mean something with no argument at all (`; id`, `| ls`). */
 export const NOARG = new Set(['id', 'ls', 'pwd', 'ps', 'env', 'dir', 'ver', 'hostname']);
-/** Programs that read or list files: an absolute path argument is telling even at the start of a value. */
-export const FILE_PROGRAMS = new Set(['cat', 'tac', 'ls', 'dir', 'more', 'less', 'head', 'tail', 'type', 'find', 'grep', 'egrep', 'nl', 'od', 'strings', 'rm', 'cp', 'mv', 'file', 'stat', 'base32', 'hexdump', 'sort', 'uniq', 'wc', 'cut']);
 /** Network programs: a host name or address is a telling argument. */
 export const NET = new Set(['ping', 'nslookup', 'dig', 'host', 'getent', 'curl', 'wget', 'nc', 'ncat', 'netcat', 'telnet', 'traceroute', 'tracert', 'ssh', 'ftp', 'tftp', 'nping']);
 
-/** Every program judgeCommand can accept by name. */
-const PROGRAMS = new Set([...STRONG, ...WEAK]);
+/** Every program the shell judge can accept by name. */
+const PROGRAMS = new Set([...STRONG, ...WEAK, ...PS_ALIASES]);
 let maxLen = 0;
 for (const p of PROGRAMS) maxLen = Math.max(maxLen, p.length);
 const hashOf = (s: string): number => {
@@ -41,6 +46,11 @@ const hashOf = (s: string): number => {
   return h;
 };
 const PROGRAM_HASHES = new Set([...PROGRAMS].map(hashOf));
+const VERBS = new Set(CMDLET_VERBS);
+const VERB_HASHES = new Set(CMDLET_VERBS.map(hashOf));
+const key3 = (s: string, i: number): number => (s.charCodeAt(i) << 16) | (s.charCodeAt(i + 1) << 8) | s.charCodeAt(i + 2);
+const EXTENSIONS = new Set(EXEC_EXTENSIONS.map((e) => key3(e, 0)));
+const isLower = (c: number): boolean => c >= 97 && c <= 122;
 
 /** Characters that can stand right before a program name: word starts, path separators, obfuscation. */
 const BEFORE = new Uint8Array(128);
@@ -58,8 +68,10 @@ const isAlnum = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 48 && c <
 /**
  * Is some maximal run of ASCII letters and digits in `s` (lower-case) a program name standing where
  * a command name can (after a word start or a path separator, before a word end or an extension)?
+ * With `windows`, also a Windows command by its shape: a file with an executable extension
+ * (`calc.exe`), an `%ENV%` expansion, a Verb-Noun cmdlet (`invoke-webrequest`).
  */
-function hasProgramRun(s: string): boolean {
+function hasProgramRun(s: string, windows: boolean): boolean {
   const n = s.length;
   let h = 0;
   let start = 0;
@@ -73,6 +85,11 @@ function hasProgramRun(s: string): boolean {
     if (len > 0 && len <= maxLen && PROGRAM_HASHES.has(h) && (i === n || (c < 128 && AFTER[c] === 1))) {
       const b = start > 0 ? s.charCodeAt(start - 1) : 32;
       if (b < 128 && BEFORE[b] === 1 && PROGRAMS.has(s.slice(start, i))) return true;
+    }
+    if (windows && len > 0) {
+      if (c === 46 && EXTENSIONS.has(key3(s, i + 1)) && !isLower(s.charCodeAt(i + 4))) return true;
+      if (c === 37 && start > 0 && s.charCodeAt(start - 1) === 37 && isLower(s.charCodeAt(start))) return true;
+      if (c === 45 && len <= 8 && VERB_HASHES.has(h) && isLower(s.charCodeAt(i + 1)) && VERBS.has(s.slice(start, i))) return true;
     }
     h = 0;
     start = i + 1;
@@ -135,8 +152,8 @@ export function mayNameProgram(value: string, flags: number): boolean {
     }
   }
   const lower = lowerOf(value);
-  if (hasProgramRun(lower)) return true;
+  if (hasProgramRun(lower, true)) return true;
   if (!(flags & (F.SQUOTE | F.DQUOTE | F.BSLASH)) && lower.indexOf('^') < 0) return false;
   if (!joinable(lower)) return false;
-  return hasProgramRun(unescape(lower)) || hasProgramRun(lower.replace(/['"\\^]/g, ''));
+  return hasProgramRun(unescape(lower), false) || hasProgramRun(lower.replace(/['"\\^]/g, ''), false);
 }
