@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { WafEngine } from '../../../src/waf/engine.js';
 import type { WafRequest } from '../../../src/waf/types.js';
 
-const TP_FLOOR = 0.89;
-const TN_FLOOR = 0.95;
+const TP_FLOOR = 0.97;
+const TN_FLOOR = 0.995;
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const load = (p: string): Promise<Record<string, any>> => import(pathToFileURL(path.join(root, p)).href);
