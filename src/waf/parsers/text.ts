@@ -55,8 +55,8 @@ export function binaryToText(s: string): string {
 
 /**
  * Plausible text: what a decoded payload looks like, as opposed to random bytes from mis-decoding an
- * ordinary token as base64/hex. Short strings: no C0 controls but tab/CR/LF, no U+FFFD; longer ones:
- * at most 1 in 20 such chars, and mostly letters/digits.
+ * ordinary token as base64/hex: printable ASCII (tab/CR/LF allowed) with a letter or digit; or, from 16
+ * characters on, at most 1 in 20 other characters and a quarter letters/digits.
  */
 export function isPlausibleText(s: string, minLen = 3): boolean {
   const n = s.length;
@@ -69,8 +69,10 @@ export function isPlausibleText(s: string, minLen = 3): boolean {
     else if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)) letters++;
     else if (c >= 0x80) bad++; // non-ASCII in decoded payloads is rare; count it against plausibility
   }
-  if (n < 16) return bad === 0 && letters > 0;
-  return bad * 20 <= n && letters * 4 >= n;
+  // All printable ASCII is text whatever its share of letters (`;/???/??t /???/p??s??`): random bytes
+  // from a mis-decoded token are that only by a chance of about (98/256)^n.
+  if (bad === 0) return letters > 0;
+  return n >= 16 && bad * 20 <= n && letters * 4 >= n;
 }
 
 /** True when s has bytes that are clearly binary (NUL or many C0 controls). */

@@ -18,6 +18,10 @@ describe('value decoders', () => {
     expect(decodeBase64(b64('a>>>?>').replace(/\+/g, ' '))?.text).toBe('a>>>?>');
   });
 
+  it('decodes base64 of symbol-heavy payloads (globs, operators), printable ASCII with few letters', () => {
+    for (const p of [';/???/??t /???/p??s??', '|/b??/?c /???/pa??w?', "'||(?:)||'--&&$(($((1))))"]) expect(decodeBase64(b64(p))?.text).toBe(p);
+  });
+
   it('does not decode ordinary tokens as base64', () => {
     for (const tok of ['navigate', 'document', 'password', 'username', 'localhost', 'keep-alive', 'no-cache', 'Chromium', 'deadbeefdeadbeef', '1234567890', 'abcd', 'application', 'JavaScript', 'controller', 'serviceCode', 'Windows']) {
       const r = decodeBase64(tok);
