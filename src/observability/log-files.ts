@@ -19,28 +19,47 @@ export function logTarget(value: string | null | undefined, prefix: string): str
 
 /** An append-only log file written off the request path (buffered, flushed on close). */
 export class LogFile {
-  private readonly dest: Destination;
+  /** null when the file cannot be opened: lines are dropped rather than failing the gateway. */
+  private readonly dest: Destination | null;
 
   constructor(target: string | number) {
-    this.dest = pino.destination(typeof target === 'number' ? { fd: target, sync: false } : { dest: target, sync: false, mkdir: true, append: true });
+    const fd = typeof target === 'number' ? target : openForAppend(target);
+    this.dest = fd === null ? null : pino.destination({ fd, sync: false });
     // a full disk or a removed folder must not take the gateway down
-    this.dest.on('error', () => {});
+    this.dest?.on('error', () => {});
   }
 
   write(line: string): void {
-    this.dest.write(line);
+    this.dest?.write(line);
   }
 
   close(): Promise<void> {
+    const dest = this.dest;
+    if (!dest) return Promise.resolve();
+    // end() writes what is buffered after the write in flight (flushSync would overtake it) and then
+    // closes the file; a destination that never closes (a broken disk) is not waited for long.
     return new Promise((resolve) => {
-      try {
-        this.dest.flushSync();
-      } catch {
-        /* not ready or already closed */
-      }
-      this.dest.end();
-      resolve();
+      const timer = setTimeout(resolve, 2000);
+      timer.unref();
+      dest.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      dest.end();
     });
+  }
+}
+
+/**
+ * The file opened now, so the destination is ready at once (one still opening when the process exits
+ * makes pino's exit flush throw); null when it cannot be opened.
+ */
+function openForAppend(file: string): number | null {
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    return fs.openSync(file, 'a');
+  } catch {
+    return null;
   }
 }
 
