@@ -152,6 +152,7 @@ export function lexSql(src: string, quote = 0, maxTokens = 2048, ansi = false): 
     // numbers
     if (isDig(c) || (c === 46 && isDig(src.charCodeAt(i + 1)))) {
       let e = i;
+      let decimal = false;
       if (c === 48 && (src.charCodeAt(i + 1) | 32) === 120 /* 0x */) {
         e = i + 2;
         while (e < n && isHexC(src.charCodeAt(e))) e++;
@@ -161,6 +162,7 @@ export function lexSql(src: string, quote = 0, maxTokens = 2048, ansi = false): 
       } else {
         while (e < n && isDig(src.charCodeAt(e))) e++;
         if (src.charCodeAt(e) === 46) {
+          decimal = true;
           e++;
           while (e < n && isDig(src.charCodeAt(e))) e++;
         }
@@ -168,13 +170,15 @@ export function lexSql(src: string, quote = 0, maxTokens = 2048, ansi = false): 
           let k = e + 1;
           if (src[k] === '+' || src[k] === '-') k++;
           if (isDig(src.charCodeAt(k))) {
+            decimal = true;
             e = k;
             while (e < n && isDig(src.charCodeAt(e))) e++;
           }
         }
       }
-      if (e < n && isIdentChar(src.charCodeAt(e))) {
-        // `1st`, `3rd`, `9abc`: MySQL reads these as identifiers
+      // `1st`, `3rd`, `9abc`: MySQL reads these as identifiers; a decimal or exponent number ends
+      // where the letters start (`1.0UNION`, `1e0UNION` are a number then UNION)
+      if (e < n && isIdentChar(src.charCodeAt(e)) && !decimal) {
         while (e < n && isIdentChar(src.charCodeAt(e))) e++;
         push('n', src.slice(i, e).toLowerCase(), i, e);
       } else {

@@ -123,7 +123,11 @@ export function judgeTail(toks: SqlToken[], b: number, lex: SqlLex, strict: bool
         let inner = fk;
         while (toks[inner]?.t === '(') inner++;
         const ie = operandEnd(toks, inner);
-        if (ie > 0 && toks[inner]!.t !== '(') return operandLikeTail(toks, ie, lex, strict, j, toks[inner]!);
+        if (ie > 0 && toks[inner]!.t !== '(') {
+          const r = operandLikeTail(toks, ie, lex, strict, j, toks[inner]!);
+          if (r) return r;
+        }
+        // `or(1)=(1)`, `OR(1)#`: the whole group is the operand
         return operandLikeTail(toks, e1, lex, strict, j, first);
       }
       if (first.t === 'k' && first.v === 'exists') return { stamp: 'sqli:subquery', at: j };

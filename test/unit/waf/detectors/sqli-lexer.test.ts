@@ -47,3 +47,14 @@ describe('SQL lexer: PostgreSQL operators', () => {
     expect(lexSql('1 --> 2')!.endComment).toBe('--> 2');
   });
 });
+
+describe('SQL lexer: numbers', () => {
+  it('ends a decimal or exponent number where letters start, and keeps 1st/9abc/0xfe identifiers', () => {
+    expect(vals('1.0UNION')).toEqual(['1.0', 'union']);
+    expect(vals('2e5select')).toEqual(['2e5', 'select']);
+    expect(vals('.5from')).toEqual(['.5', 'from']);
+    expect(vals('1st')).toEqual(['1st']);
+    expect(vals('9abc')).toEqual(['9abc']);
+    expect(fp('0xfeed')).toBe('1');
+  });
+});

@@ -7,6 +7,17 @@ const stamp = (v: string, c = GET) => sqli.detect(v, c)?.stamp ?? null;
 describe('sqli detector', () => {
   it('has the right type', () => expect(sqli.type).toBe('sqli'));
 
+  describe('parenthesised operands and number-glued keywords', () => {
+    it.each(["1'or(1)=(1)-- -", "x' AnD(2)>(1)#", "7'||(9)=(9)-- ", "1'OR(1)#", "z\" or((3))=((3))-- -", '2.5UNION SELECT login,2 FROM users-- -', '9e1union select 1,@@version#'])(
+      '%s',
+      (v) => expect(stamp(v)).toMatch(/^sqli:(tautology|union|operator)$/),
+    );
+    it.each(["it's fine' or (maybe) not", "O'Neil (and sons) or (partners)", "I'd say 'yes' or (if you must) 'no'", 'version 1.0beta released', 'a 3.5mm jack and 2e5x'])(
+      'passes %s',
+      (v) => expect(stamp(v)).toBeNull(),
+    );
+  });
+
   describe('UNION-based', () => {
     it.each([
       "x' union select null,null,version()-- -",
