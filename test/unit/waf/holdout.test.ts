@@ -47,35 +47,27 @@ async function run(dir: string, skip: (set: string, name: string) => boolean = (
   return t;
 }
 
-describe('blind corpora (written after the engine was tuned on the holdout, first scored as they are now)', () => {
-  it('blocks the attacks', async () => {
-    const t = await run('bench/waf/blind/attacks');
-    const rate = t.blocked / (t.blocked + t.passed);
-    expect(t.blocked + t.passed).toBeGreaterThan(7000);
-    expect(rate, `TP ${(rate * 100).toFixed(2)}%; some misses:\n${t.misses.slice(0, 20).join('\n')}`).toBeGreaterThanOrEqual(BLIND_TP_FLOOR);
-  }, 60_000);
+async function expectBlocked(dir: string, atLeast: number, floor: number): Promise<void> {
+  const t = await run(dir);
+  const rate = t.blocked / (t.blocked + t.passed);
+  expect(t.blocked + t.passed).toBeGreaterThan(atLeast);
+  expect(rate, `TP ${(rate * 100).toFixed(2)}%; some misses:\n${t.misses.slice(0, 20).join('\n')}`).toBeGreaterThanOrEqual(floor);
+}
 
-  it('passes the legitimate requests', async () => {
-    const t = await run('bench/waf/blind/false-pos', (_set, name) => name === 'attacklike');
-    const rate = t.passed / (t.blocked + t.passed);
-    expect(t.blocked + t.passed).toBeGreaterThan(4000);
-    expect(rate, `TN ${(rate * 100).toFixed(2)}%; some false positives:\n${t.fps.slice(0, 20).join('\n')}`).toBeGreaterThanOrEqual(BLIND_TN_FLOOR);
-  }, 60_000);
+/** `apart`: the file of snippets no WAF can tell from attacks (`curl … | sh`, tutorial payloads). */
+async function expectPassed(dir: string, apart: string, atLeast: number, floor: number): Promise<void> {
+  const t = await run(dir, (_set, name) => name === apart);
+  const rate = t.passed / (t.blocked + t.passed);
+  expect(t.blocked + t.passed).toBeGreaterThan(atLeast);
+  expect(rate, `TN ${(rate * 100).toFixed(2)}%; some false positives:\n${t.fps.slice(0, 20).join('\n')}`).toBeGreaterThanOrEqual(floor);
+}
+
+describe('blind corpora (written after the engine was tuned on the holdout, first scored as they are now)', () => {
+  it('blocks the attacks', () => expectBlocked('bench/waf/blind/attacks', 7000, BLIND_TP_FLOOR), 60_000);
+  it('passes the legitimate requests', () => expectPassed('bench/waf/blind/false-pos', 'attacklike', 4000, BLIND_TN_FLOOR), 60_000);
 });
 
 describe('holdout corpora', () => {
-  it('blocks the attacks', async () => {
-    const t = await run('bench/waf/holdout/attacks');
-    const rate = t.blocked / (t.blocked + t.passed);
-    expect(t.blocked + t.passed).toBeGreaterThan(8000);
-    expect(rate, `TP ${(rate * 100).toFixed(2)}%; some misses:\n${t.misses.slice(0, 20).join('\n')}`).toBeGreaterThanOrEqual(TP_FLOOR);
-  }, 60_000);
-
-  it('passes the legitimate requests', async () => {
-    // code-attacklike holds snippets no WAF can tell from attacks (`curl … | sh`, tutorial payloads)
-    const t = await run('bench/waf/holdout/false-pos', (_set, name) => name === 'code-attacklike');
-    const rate = t.passed / (t.blocked + t.passed);
-    expect(t.blocked + t.passed).toBeGreaterThan(3500);
-    expect(rate, `TN ${(rate * 100).toFixed(2)}%; some false positives:\n${t.fps.slice(0, 20).join('\n')}`).toBeGreaterThanOrEqual(TN_FLOOR);
-  }, 60_000);
+  it('blocks the attacks', () => expectBlocked('bench/waf/holdout/attacks', 8000, TP_FLOOR), 60_000);
+  it('passes the legitimate requests', () => expectPassed('bench/waf/holdout/false-pos', 'code-attacklike', 3500, TN_FLOOR), 60_000);
 });
