@@ -1,13 +1,7 @@
 // The light decoders detectors apply when a decoding reveals a payload: HTML character references,
 // JavaScript escapes, percent-encoding (once or repeatedly). The two-round forms are memoised for the
 // last input, since several detectors decode the same value.
-import { isAlnum, isDigit, isHex } from './charclass.js';
-
-function hexVal(c: number): number {
-  if (c <= 57) return c - 48;
-  if (c >= 97) return c - 87;
-  return c - 55;
-}
+import { hexVal, isAlnum, isDigit, isHex } from './charclass.js';
 
 const NAMED_ENTITIES: Record<string, string> = {
   lt: '<', gt: '>', amp: '&', quot: '"', apos: "'", nbsp: ' ', colon: ':', lpar: '(', rpar: ')',

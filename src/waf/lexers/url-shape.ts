@@ -5,6 +5,8 @@
 // Every deviation from the plain `scheme://host` / `//host` spelling is recorded: open-redirect
 // filter bypasses are made of them, and no honest link is written that way.
 
+import { hexVal } from './charclass.js';
+
 /** Deviations from a plain spelling (bit flags). */
 export const T = {
   /** `https:host`, `http:/host`: a special scheme without its two slashes */
@@ -49,13 +51,7 @@ const SEP_LOOKALIKES = new Set([0xff0f, 0x2215, 0x2044, 0x29f8, 0x3031, 0x3035, 
 /** IDNA maps these to `.` in host names. */
 const DOT_LOOKALIKES = new Set([0x3002, 0xff0e, 0xff61]);
 
-function hexAt(v: string, i: number): number {
-  const c = v.charCodeAt(i);
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  if (c >= 65 && c <= 70) return c - 55;
-  return -1;
-}
+const hexAt = (v: string, i: number): number => hexVal(v.charCodeAt(i));
 
 /** One percent-escaped byte at i (`%XX`, double-encoded `%25XX`, ...): byte, or -1; `len` raw length. */
 function byteAt(v: string, i: number, r: { len: number }): number {

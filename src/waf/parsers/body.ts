@@ -36,19 +36,20 @@ export function kindOf(type: string): Kind {
   return 'other';
 }
 
+/** Text of bytes without a charset that show themselves as UTF-16 (a byte-order mark or NULs between ASCII characters), else null. */
+function sniffedUtf16Text(b: Uint8Array): string | null {
+  const u16 = sniffUtf16(b);
+  return u16 ? decodeUtf16(b.subarray(u16.bom), u16.encoding) : null;
+}
+
 function bytesToText(b: Uint8Array, charset: string | undefined): string {
   const cs = (charset ?? '').toLowerCase();
   if (cs === '') {
-    // no charset: UTF-16 shows itself by a byte-order mark or NULs between ASCII characters
-    const u16 = sniffUtf16(b);
-    if (u16) return decodeUtf16(b.subarray(u16.bom), u16.encoding);
+    const u16 = sniffedUtf16Text(b);
+    if (u16 !== null) return u16;
   }
-  if (cs === 'utf-16be' || ((cs === 'utf-16' || cs === 'utf16') && b[0] === 0xfe && b[1] === 0xff)) {
-    const sw = Buffer.alloc(b.length & ~1);
-    for (let i = 0; i + 1 < b.length; i += 2) { sw[i] = b[i + 1]!; sw[i + 1] = b[i]!; }
-    return sw.toString('utf16le');
-  }
-  if (cs === 'utf-16' || cs === 'utf-16le' || cs === 'utf16') return Buffer.from(b.buffer, b.byteOffset, b.byteLength & ~1).toString('utf16le');
+  if (cs === 'utf-16be' || ((cs === 'utf-16' || cs === 'utf16') && b[0] === 0xfe && b[1] === 0xff)) return decodeUtf16(b, 'utf-16be');
+  if (cs === 'utf-16' || cs === 'utf-16le' || cs === 'utf16') return decodeUtf16(b, 'utf-16le');
   if (cs.length > 0 && isEbcdicName(cs)) return decodeEbcdic(b);
   if (cs === 'iso-8859-1' || cs === 'latin1' || cs === 'windows-1252') return latin1(b);
   return decodeUtf8Lenient(b);
@@ -187,7 +188,8 @@ function dispatchPart(content: string, contentType: string, point: Point, depth:
   const kind = kindOf(mt.type);
   const bytes = latin1Bytes(content);
   if (kind !== 'other') return dispatchBytes(bytes, mt, point, depth, sink);
-  if (!mt.params['charset'] && sniffUtf16(bytes)) return sink.value(point, bytesToText(bytes, undefined), depth);
+  const u16 = mt.params['charset'] ? null : sniffedUtf16Text(bytes);
+  if (u16 !== null) return sink.value(point, u16, depth);
   if (looksBinary(content)) {
     const runs = printableRuns(content);
     if (runs.length > 0) sink.value(point, runs, depth, VALUE_NO_STRUCT);

@@ -1,13 +1,7 @@
 // Percent-decoding (RFC 3986 plus the evasions servers still accept): %XX, IIS %uXXXX, overlong UTF-8
 // (%c0%af -> "/"), optional '+' as space (query strings and form bodies). Malformed escapes stay literal.
+import { hexVal } from '../lexers/charclass.js';
 import { decodeUtf8Lenient } from './text.js';
-
-function hexVal(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 65 && c <= 70) return c - 55;
-  if (c >= 97 && c <= 102) return c - 87;
-  return -1;
-}
 
 /** True when s holds at least one well-formed %XX or %uXXXX escape. */
 export function hasPercentEscape(s: string): boolean {
@@ -33,7 +27,7 @@ function putUtf8(out: Uint8Array, o: number, cp: number): number {
 /** Decode one level of percent-encoding. `plus` turns '+' into a space (query/form semantics). */
 export function percentDecode(s: string, plus = false): string {
   const pct = s.indexOf('%');
-  if (pct < 0) return plus && s.indexOf('+') >= 0 ? s.replace(/\+/g, ' ') : s;
+  if (pct < 0) return plus ? plusToSpace(s) : s;
   const n = s.length;
   let high = false; // a byte >= 0x80 was produced: UTF-8 decoding needed, else one Latin-1 slice
   // Every UTF-16 unit becomes at most 3 bytes (a surrogate pair: 4 bytes for 2 units).
