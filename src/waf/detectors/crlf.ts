@@ -15,7 +15,7 @@
  * only a known header name counts in it.
  */
 import type { Detector, DetectorMatch, DetectContext } from '../types.js';
-import { F, charFlags, decodeJsEscapes, excerpt, percentDecodeDeep } from '../lexers/text.js';
+import { F, HEADER_LINE, charFlags, decodeJsEscapes, excerpt, percentDecodeDeep } from '../lexers/text.js';
 
 const KNOWN_HEADERS = new Set([
   'set-cookie', 'set-cookie2', 'location', 'content-type', 'content-length', 'refresh', 'x-xss-protection',
@@ -36,8 +36,8 @@ function isTokenChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45 || c === 95;
 }
 
-/** First line of a message rather than of an injected value: a header, a request line, a status line. */
-const MESSAGE_START = /^(?:[A-Za-z][A-Za-z0-9-]{0,40}[ \t]*:|[A-Z]{3,10} \S+ HTTP\/\d|HTTP\/\d)/;
+/** A request or status line: with a header line, what a message (not an injected value) starts with. */
+const START_LINE = /^(?:[A-Z]{3,10} \S+ HTTP\/\d|HTTP\/\d)/;
 /** A log record: `[LEVEL]`, `LEVEL:` or a timestamp at the start of the line. */
 const LOG_RECORD = /^(?:\[(?:INFO|WARN|WARNING|ERROR|ERR|DEBUG|TRACE|FATAL|NOTICE|CRIT|CRITICAL|ALERT|EMERG|SEVERE|AUDIT)\]|(?:INFO|WARN|WARNING|ERROR|DEBUG|TRACE|FATAL|NOTICE|CRITICAL|SEVERE)[ :]|\[?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}|\[\d{4}-\d{2}-\d{2}\])/;
 
@@ -69,7 +69,7 @@ function check(v: string, strictPlace: boolean): Found | null {
   while (i < n && !isNewline(v.charCodeAt(i))) i++;
   if (i >= n) return null;
   const l0 = v.slice(0, i).trim();
-  const message = MESSAGE_START.test(l0);
+  const message = HEADER_LINE.test(l0) || START_LINE.test(l0);
   // an unknown header name counts after a bare value (`en`, `/path`, `x`), not after a line of text
   const generic = !message && !/\s/.test(l0);
   if (!strictPlace && message) return null;

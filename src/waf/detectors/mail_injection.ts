@@ -19,7 +19,7 @@
  * mail() `-f` injection): `-X/path` (log file), `-C/path` (config), `-O Name=`, `-oQ/path`, `-be`.
  */
 import type { Detector, DetectorMatch, DetectContext } from '../types.js';
-import { F, charFlags, excerpt, percentDecodeDeep } from '../lexers/text.js';
+import { F, HEADER_LINE, charFlags, excerpt, percentDecodeDeep } from '../lexers/text.js';
 
 const SMTP_LINE = /^(?:(?:MAIL\s+FROM|RCPT\s+TO)\s*:|(?:HELO|EHLO|VRFY|EXPN|AUTH)\s+\S|(?:DATA|QUIT|RSET|NOOP|TURN|STARTTLS)\s*$)/i;
 const IMAP_LINE = /^[A-Za-z0-9.]{1,12} (?:CAPABILITY|LOGIN|LOGOUT|SELECT|EXAMINE|CREATE|DELETE|RENAME|SUBSCRIBE|UNSUBSCRIBE|LIST|LSUB|STATUS|APPEND|CHECK|CLOSE|EXPUNGE|SEARCH|FETCH|STORE|COPY|MOVE|UID|NOOP|AUTHENTICATE|STARTTLS|IDLE|NAMESPACE|GETACL|SETACL|ENABLE)\b/;
@@ -27,8 +27,6 @@ const IMAP_LINE = /^[A-Za-z0-9.]{1,12} (?:CAPABILITY|LOGIN|LOGOUT|SELECT|EXAMINE
 const POP3_LINE = /^(?:(?:USER|PASS) [^\s]+|(?:RETR|DELE|LIST) \d+|TOP \d+ \d+|STAT|UIDL(?: \d+)?|APOP [^\s]+ [0-9a-fA-F]{32})\s*$/;
 const RECIPIENT_HEADER = /^(?:to|cc|bcc)\s*:\s*[^\s@]*@/i;
 const MAIL_HEADER = /^(?:from|reply-to|sender|return-path)\s*:\s*[^\s@]*@|^(?:subject|content-type|content-transfer-encoding|mime-version|x-mailer|x-priority|disposition-notification-to)\s*:/i;
-/** `Name: value` — a header line. */
-const HEADER_SHAPED = /^[A-Za-z][A-Za-z0-9-]{0,40}[ \t]*:/;
 const ADDRESS = /^(?:[^<>@]*<)?[^\s@<>]+@[^\s@<>]+>?$/;
 
 /** One address or a list of them, optionally with display names (`Jane <jane@example.com>, bob@example.net`). */
@@ -71,7 +69,7 @@ function unfolded(v: string, i: number): string {
 
 function headerInjection(v: string, first: number, inBody: boolean): { stamp: string; s: number; e: number } | null {
   const l0 = v.slice(0, first).trim();
-  if (HEADER_SHAPED.test(l0)) return null;
+  if (HEADER_LINE.test(l0)) return null;
   let j = first;
   while (j < v.length && isBreak(v.charCodeAt(j))) j++;
   const l1 = unfolded(v, j);

@@ -5,6 +5,9 @@ export { decodeEntities, decodeJsEscapes, percentDecode, percentDecodeDeep } fro
 
 const MAX_EXCERPT = 120;
 
+/** `Name: value` at the start of a line: a header (HTTP, mail, iCalendar...). */
+export const HEADER_LINE = /^[A-Za-z][A-Za-z0-9-]{0,40}[ \t]*:/;
+
 /** The part [start, end) of `s` with a little context, at most ~120 characters. */
 export function excerpt(s: string, start: number, end: number = start): string {
   if (start < 0) start = 0;
