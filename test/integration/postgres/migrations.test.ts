@@ -71,7 +71,8 @@ describe('kong migrations on PostgreSQL', () => {
   it('concurrent bootstrap from two processes (compiled CLI entry point)', async () => {
     const pg = await server.createDatabase('procs');
     const entry = path.resolve(import.meta.dirname, '../../../dist/store/postgres/index.js');
-    const script = `const m = await import(${JSON.stringify(entry)}); const r = await m.runMigrations('bootstrap', [], { pg: JSON.parse(process.argv[1]) }); process.stdout.write(r.output); process.exit(r.code);`;
+    // exit once the output is written: process.exit() right after a write can drop what is still queued
+    const script = `const m = await import(${JSON.stringify(entry)}); const r = await m.runMigrations('bootstrap', [], { pg: JSON.parse(process.argv[1]) }); process.stdout.write(r.output, () => process.exit(r.code));`;
     const run = () =>
       new Promise<{ code: number | null; out: string }>((resolve) => {
         const c = spawn(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(pg)], { stdio: ['ignore', 'pipe', 'inherit'] });
